@@ -1,0 +1,176 @@
+/*
+ * foliod.h: what the daemon's files share: how the configuration is put
+ * together, the master's and workers' state, and each file's entry points,
+ * grouped per file as a table of contents.
+ */
+#ifndef FOLIOD_H
+#define FOLIOD_H
+
+#include <limits.h>
+#include <signal.h>
+#include <stdbool.h>
+#include <stdint.h>
+#include <stdnoreturn.h>
+#include <sys/types.h>
+#include <sys/uio.h>
+#include <time.h>
+
+#include "conf.h"
+#include "http_parse.h"
+#include "http_resp.h"
+#include "index.h"
+#include "folio_limits.h"
+#include "metrics.h"
+#include "net.h"
+
+#define FOLIOD_VERSION	"0.1.0"
+#define FLAGS_MAX	8	/* config keys that flags can set */
+
+/* Where the configuration comes from: a file, then flags on top. Kept for
+ * the life of the master, so a reload puts it together the same way. */
+struct settings {
+	const char	*conf_path;
+	bool		 conf_explicit;		/* -c given: the file must exist */
+	char		 cwd[PATH_MAX];		/* relative paths resolve here */
+	int		 nflags;
+	const char	*keys[FLAGS_MAX];
+	const char	*values[FLAGS_MAX];
+};
+
+struct listeners {
+	int	public_fd;
+	int	admin_fd;
+};
+
+/* main.c */
+int	settings_load(const struct settings *s, struct conf *c, char *err,
+	    size_t errlen);
+
+/* master.c */
+noreturn void master_run(const struct settings *s, struct conf *conf,
+	    struct listeners *l);
+
+/* worker.c */
+noreturn void worker_main(const struct conf *conf, const struct listeners *l,
+	    struct metrics *m, int slot);
+
+/* proc.c */
+int	proc_drop_privileges(const char *user, char *err, size_t errlen);
+int	proc_chown_for(const char *path, const char *user, char *err,
+	    size_t errlen);
+int	proc_mkdirs(const char *path, char *err, size_t errlen);
+
+/* signals.c */
+#define SIGNALS_HANDLED	{ SIGHUP, SIGINT, SIGTERM, SIGQUIT, SIGUSR1, SIGCHLD }
+void	signals_block(void);
+void	signals_unblock(void);
+int	signals_fd(void);
+int	signals_read(int fd);	/* next pending signal, 0 if none */
+
+/* --- The worker's connections (conn.c, respond.c, admin.c) ---------- */
+
+enum ev_type {
+	EV_LISTENER = 1,
+	EV_CONN,
+	EV_SIGNAL,
+};
+
+enum conn_state {
+	CONN_FREE,
+	CONN_READ,	/* waiting for a complete request head */
+	CONN_WRITE,	/* sending a response */
+};
+
+/* A mapped index and the content root its files are under. Connections
+ * sending from it hold a reference; the last one unmaps it. */
+struct ixref {
+	struct index	 ix;
+	int		 rootfd;
+	unsigned	 refs;
+	uint64_t	 generation;
+};
+
+/* iov slots of a response: head, stored headers, tail of head, body. */
+#define RESP_IOV	4
+
+struct conn {
+	enum ev_type	 type;		/* EV_CONN: first, for epoll dispatch */
+	int		 fd;
+	enum conn_state	 state;
+	uint32_t	 events;	/* epoll interest */
+	bool		 admin;		/* came in on the admin listener */
+	bool		 keep_alive;
+	unsigned	 requests;
+	time_t		 deadline;
+	char		 client[NET_ADDR_TEXT_MAX];
+	struct conn	*next_free;
+	/* The request being answered; points into rbuf until it is done. */
+	size_t		 rlen;
+	size_t		 consumed;
+	struct http_request req;
+	struct http_info info;
+	bool		 parsed;	/* req is valid (for the access log) */
+	struct timespec	 started;
+	/* The response. */
+	int		 status;
+	enum route_kind	 route;
+	struct iovec	 iov[RESP_IOV];
+	int		 iov_first;
+	int		 file_fd;
+	off_t		 file_off;
+	off_t		 file_end;
+	uint64_t	 sent;		/* bytes written, headers included */
+	uint64_t	 head_len;	/* bytes of headers in sent */
+	struct ixref	*ref;
+	char		*dyn;		/* malloc'd body (admin), METRICS_TEXT_MAX */
+	char		 head[RESP_HEAD_MAX];
+	char		 tail[RESP_HEAD_MAX];
+	char		 rbuf[HTTP_HEADER_BLOCK_MAX];
+};
+
+struct listener {
+	enum ev_type	 type;		/* EV_LISTENER */
+	int		 fd;
+	bool		 admin;
+	bool		 armed;		/* in the epoll set */
+};
+
+struct worker {
+	const struct conf	*conf;
+	struct metrics		*m;
+	struct metrics_worker	*slot;
+	int			 slot_no;
+	int			 epfd;
+	struct listener		 ls[2];
+	enum ev_type		 sig_type;	/* EV_SIGNAL, for dispatch */
+	int			 sigfd;
+	struct conn		*conns;
+	size_t			 nconns;
+	size_t			 active;
+	struct conn		*free;
+	struct ixref		*cur;
+	uint64_t		 gen;
+	int			 logfd;		/* access log, -1 = off */
+	bool			 stopping;
+	time_t			 accept_resume;	/* 0 = accepting */
+	time_t			 now;
+	char			 date[HTTP_DATE_LEN + 1];
+};
+
+/* conn.c */
+void	conn_accept(struct worker *w, struct listener *l);
+void	conn_event(struct worker *w, struct conn *c, uint32_t events);
+void	conn_close(struct worker *w, struct conn *c);
+void	conn_sweep(struct worker *w);
+void	ixref_put(struct ixref *r);
+
+/* respond.c */
+void	respond(struct worker *w, struct conn *c, int parsed);
+/* A short response from memory; type NULL is text/plain. */
+void	respond_text(struct worker *w, struct conn *c, int status,
+	    const char *type, const char *extra, const char *body, size_t len);
+
+/* admin.c */
+void	admin_respond(struct worker *w, struct conn *c, const char *path);
+
+#endif

@@ -1,0 +1,103 @@
+/*
+ * proc.c: what a process does to itself: drop from root to the configured
+ * user, and prepare the directories it will write to.
+ */
+#include "foliod.h"
+
+#include <errno.h>
+#include <grp.h>
+#include <pwd.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#define PROC_DIR_MODE	0755
+
+static int
+lookup(const char *user, uid_t *uid, gid_t *gid, char *err, size_t errlen)
+{
+	struct passwd *pw;
+
+	errno = 0;
+	if ((pw = getpwnam(user)) == NULL) {
+		snprintf(err, errlen, "user %s: %s", user,
+		    errno ? strerror(errno) : "no such user; create it or"
+		    " change the user key");
+		return -1;
+	}
+	*uid = pw->pw_uid;
+	*gid = pw->pw_gid;
+	return 0;
+}
+
+int
+proc_drop_privileges(const char *user, char *err, size_t errlen)
+{
+	uid_t uid;
+	gid_t gid;
+
+	if (user[0] == '\0' || geteuid() != 0)
+		return 0;
+	if (lookup(user, &uid, &gid, err, errlen) == -1)
+		return -1;
+	if (setgroups(1, &gid) == -1 || setresgid(gid, gid, gid) == -1 ||
+	    setresuid(uid, uid, uid) == -1) {
+		snprintf(err, errlen, "cannot become user %s: %s", user,
+		    strerror(errno));
+		return -1;
+	}
+	return 0;
+}
+
+int
+proc_chown_for(const char *path, const char *user, char *err, size_t errlen)
+{
+	uid_t uid;
+	gid_t gid;
+
+	if (user[0] == '\0' || geteuid() != 0)
+		return 0;
+	if (lookup(user, &uid, &gid, err, errlen) == -1)
+		return -1;
+	if (chown(path, uid, gid) == -1) {
+		snprintf(err, errlen, "%s: chown to %s: %s", path, user,
+		    strerror(errno));
+		return -1;
+	}
+	return 0;
+}
+
+int
+proc_mkdirs(const char *path, char *err, size_t errlen)
+{
+	char tmp[PATH_MAX];
+	size_t len = strlen(path);
+
+	if (len >= sizeof(tmp)) {
+		snprintf(err, errlen, "%s: path too long", path);
+		return -1;
+	}
+	memcpy(tmp, path, len + 1);
+	for (char *p = tmp + 1; ; p++) {
+		if (*p != '/' && *p != '\0')
+			continue;
+		char c = *p;
+		*p = '\0';
+		if (mkdir(tmp, PROC_DIR_MODE) == -1 && errno != EEXIST) {
+			snprintf(err, errlen, "%s: cannot create: %s%s", tmp,
+			    strerror(errno), errno == EROFS ? " (mount a"
+			    " writable volume there, e.g. an emptyDir)" : "");
+			return -1;
+		}
+		if (c == '\0')
+			break;
+		*p = c;
+	}
+	if (access(path, W_OK) == -1) {
+		snprintf(err, errlen, "%s: not writable: %s", path,
+		    strerror(errno));
+		return -1;
+	}
+	return 0;
+}

@@ -1,0 +1,431 @@
+/*
+ * respond.c: from a parsed request to a response ready to send. Refuses bad
+ * requests with the right status, routes clean paths through the page
+ * index, and sets up the iovecs: pages are answered straight from the
+ * mapped index (status line and Date built here, stored headers and body
+ * pointed at), files from the content root with sendfile.
+ */
+#include "foliod.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <linux/openat2.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+
+#include "hash.h"
+#include "log.h"
+#include "path.h"
+
+#define CRLF		"\r\n"
+#define TYPE_TEXT	"text/plain; charset=utf-8"
+#define SERVER_NAME	"foliod"
+
+static size_t
+append(char *out, size_t outlen, size_t n, const char *fmt, ...)
+    __attribute__((format(printf, 4, 5)));
+
+/* Appends to out at n; returns the new length, never past outlen - 1. */
+static size_t
+append(char *out, size_t outlen, size_t n, const char *fmt, ...)
+{
+	va_list ap;
+	int r;
+
+	if (n >= outlen)
+		return n;
+	va_start(ap, fmt);
+	r = vsnprintf(out + n, outlen - n, fmt, ap);
+	va_end(ap);
+	if (r < 0)
+		return n;
+	return (size_t)r < outlen - n ? n + (size_t)r : outlen - 1;
+}
+
+static bool
+is_head(const struct conn *c)
+{
+	return c->parsed && c->req.method == HTTP_HEAD;
+}
+
+/* Status line, Date, Server and Connection into c->head (iov 0). */
+static size_t
+head_start(struct worker *w, struct conn *c, int status)
+{
+	size_t n;
+
+	c->status = status;
+	n = append(c->head, sizeof(c->head), 0, "HTTP/1.1 %d %s" CRLF
+	    "Date: %s" CRLF "Server: " SERVER_NAME CRLF, status,
+	    http_status_text(status), w->date);
+	if (!c->keep_alive)
+		n = append(c->head, sizeof(c->head), n, "Connection: close" CRLF);
+	else if (c->parsed && c->req.minor == 0)
+		n = append(c->head, sizeof(c->head), n,
+		    "Connection: keep-alive" CRLF);
+	return n;
+}
+
+static void
+set_iov(struct conn *c, int i, const void *p, size_t len)
+{
+	c->iov[i].iov_base = (void *)p;
+	c->iov[i].iov_len = len;
+}
+
+static void
+finish_head(struct conn *c, size_t head, size_t tail)
+{
+	set_iov(c, 0, c->head, head);
+	set_iov(c, 2, c->tail, tail);
+	c->head_len = c->iov[0].iov_len + c->iov[1].iov_len + c->iov[2].iov_len;
+}
+
+/* A short text response, keeping the connection open if it may be. */
+void
+respond_text(struct worker *w, struct conn *c, int status, const char *type,
+    const char *extra, const char *body, size_t len)
+{
+	size_t head = head_start(w, c, status), tail;
+
+	tail = append(c->tail, sizeof(c->tail), 0, "Content-Type: %s"
+	    CRLF "Content-Length: %zu" CRLF "Cache-Control: no-store" CRLF
+	    "X-Content-Type-Options: nosniff" CRLF "%s" CRLF, type ? type :
+	    TYPE_TEXT, len, extra);
+	finish_head(c, head, tail);
+	if (!is_head(c))
+		set_iov(c, 3, body, len);
+}
+
+/* Refuses a request with a one-line reason, and closes after it. */
+static void
+respond_error(struct worker *w, struct conn *c, int status, const char *why,
+    const char *extra)
+{
+	size_t len;
+
+	c->keep_alive = false;
+	c->route = ROUTE_BAD;
+	/* The body goes after the headers in the head buffer's spare room. */
+	char *body = c->head + sizeof(c->head) / 2;
+	len = append(body, sizeof(c->head) / 2, 0, "%d %s: %s\n", status,
+	    http_status_text(status), why);
+	respond_text(w, c, status, NULL, extra, body, len);
+}
+
+static void
+respond_parse_error(struct worker *w, struct conn *c, int rc)
+{
+	switch (rc) {
+	case HTTP_PARSE_URI_LONG:
+		respond_error(w, c, 414, "the request line is longer than the"
+		    " limit", "");
+		break;
+	case HTTP_PARSE_TOO_LARGE:
+		respond_error(w, c, 431, "the request header fields are larger"
+		    " than the limit", "");
+		break;
+	case HTTP_PARSE_VERSION:
+		respond_error(w, c, 505, "only HTTP/1.0 and HTTP/1.1 are"
+		    " supported", "");
+		break;
+	default:
+		respond_error(w, c, 400, "the request is malformed", "");
+		break;
+	}
+}
+
+/* --- Pages from the index -------------------------------------------- */
+
+static int
+pick_variant(const struct ix_entry *e, unsigned accept)
+{
+	if ((accept & ACCEPT_BROTLI) && (e->variants & (1u << IXV_BROTLI)))
+		return IXV_BROTLI;
+	if ((accept & ACCEPT_GZIP) && (e->variants & (1u << IXV_GZIP)))
+		return IXV_GZIP;
+	return IXV_IDENTITY;
+}
+
+/* Copies the stored header lines a 304 must repeat. */
+static size_t
+not_modified_headers(const char *h, size_t len, char *out, size_t outlen)
+{
+	static const char *const keep[] = { "ETag:", "Cache-Control:", "Vary:" };
+	size_t n = 0;
+
+	for (const char *end = h + len, *eol; h < end; h = eol + 1) {
+		if ((eol = memchr(h, '\n', (size_t)(end - h))) == NULL)
+			break;
+		for (size_t k = 0; k < sizeof(keep) / sizeof(keep[0]); k++)
+			if (strncasecmp(h, keep[k], strlen(keep[k])) == 0)
+				n = append(out, outlen, n, "%.*s",
+				    (int)(eol - h + 1), h);
+	}
+	return n;
+}
+
+static void
+respond_page(struct worker *w, struct conn *c, const struct ix_entry *e)
+{
+	const struct index *ix = &w->cur->ix;
+	int v = pick_variant(e, c->info.accept);
+	const char *stored = index_blob(ix, e->headers[v]);
+	size_t head, tail;
+
+	c->ref = w->cur;
+	c->ref->refs++;
+	if (e->status == 200 && c->info.if_none_match != NULL &&
+	    http_etag_match(c->info.if_none_match, c->info.if_none_match_len,
+	    e->etag)) {
+		head = head_start(w, c, 304);
+		tail = not_modified_headers(stored, e->headers[v].len, c->tail,
+		    sizeof(c->tail) - 2);
+		tail = append(c->tail, sizeof(c->tail), tail, CRLF);
+		finish_head(c, head, tail);
+		return;
+	}
+	head = head_start(w, c, e->status);
+	set_iov(c, 1, stored, e->headers[v].len);
+	memcpy(c->tail, CRLF, 2);
+	finish_head(c, head, 2);
+	if (!is_head(c))
+		set_iov(c, 3, index_blob(ix, e->body[v]), e->body[v].len);
+}
+
+/* --- Files from the content root ------------------------------------- */
+
+/* Opens src under the content root, refusing any path (symlink included)
+ * that would leave it. */
+static int
+open_beneath(int rootfd, const char *src)
+{
+	struct open_how how = {
+		.flags = O_RDONLY | O_CLOEXEC | O_NOCTTY,
+		.resolve = RESOLVE_BENEATH | RESOLVE_NO_MAGICLINKS,
+	};
+	int fd;
+
+	fd = (int)syscall(SYS_openat2, rootfd, src, &how, sizeof(how));
+	if (fd == -1 && errno == ENOSYS)
+		fd = openat(rootfd, src, O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
+	return fd;
+}
+
+static void
+file_etag(const struct stat *st, char out[ETAG_CORE_LEN + 1])
+{
+	uint64_t id[4] = { (uint64_t)st->st_size, (uint64_t)st->st_mtim.tv_sec,
+	    (uint64_t)st->st_mtim.tv_nsec, (uint64_t)st->st_ino };
+
+	hash64_hex(hash64(id, sizeof(id)), out);
+}
+
+static void respond_notfound(struct worker *, struct conn *);
+
+static void
+respond_file(struct worker *w, struct conn *c, const struct ix_entry *e)
+{
+	const struct index *ix = &w->cur->ix;
+	char src[PATH_MAX], etag[ETAG_CORE_LEN + 1], lastmod[HTTP_DATE_LEN + 1];
+	uint64_t first = 0, last = 0;
+	struct stat st;
+	size_t head, tail;
+	int fd, range = -1;
+
+	snprintf(src, sizeof(src), "%.*s", (int)e->body[IXV_IDENTITY].len,
+	    index_blob(ix, e->body[IXV_IDENTITY]));
+	if ((fd = open_beneath(w->cur->rootfd, src)) == -1 ||
+	    fstat(fd, &st) == -1 || !S_ISREG(st.st_mode)) {
+		if (fd != -1)
+			close(fd);
+		respond_notfound(w, c);
+		return;
+	}
+	file_etag(&st, etag);
+	http_date(st.st_mtim.tv_sec, lastmod);
+	if (c->info.if_none_match != NULL && http_etag_match(
+	    c->info.if_none_match, c->info.if_none_match_len, etag)) {
+		close(fd);
+		head = head_start(w, c, 304);
+	} else {
+		if (c->info.range != NULL && c->req.method == HTTP_GET)
+			range = http_range(c->info.range, c->info.range_len,
+			    (uint64_t)st.st_size, &first, &last);
+		head = head_start(w, c, range == 0 ? 206 : range == 1 ? 416 : 200);
+		if (range == -1 && st.st_size > 0)
+			last = (uint64_t)st.st_size - 1;
+	}
+	c->route = ROUTE_STATIC;
+	c->ref = w->cur;
+	c->ref->refs++;
+	set_iov(c, 1, index_blob(ix, e->headers[IXV_IDENTITY]),
+	    e->headers[IXV_IDENTITY].len);
+	tail = append(c->tail, sizeof(c->tail), 0, "ETag: \"%s\"" CRLF
+	    "Last-Modified: %s" CRLF "Accept-Ranges: bytes" CRLF, etag, lastmod);
+	if (c->status == 304) {
+		finish_head(c, head, append(c->tail, sizeof(c->tail), tail, CRLF));
+		return;
+	}
+	if (c->status == 416) {
+		close(fd);
+		tail = append(c->tail, sizeof(c->tail), tail, "Content-Range:"
+		    " bytes */%lld" CRLF "Content-Length: 0" CRLF CRLF,
+		    (long long)st.st_size);
+		finish_head(c, head, tail);
+		return;
+	}
+	uint64_t len = st.st_size ? last - first + 1 : 0;
+	if (c->status == 206)
+		tail = append(c->tail, sizeof(c->tail), tail, "Content-Range:"
+		    " bytes %llu-%llu/%lld" CRLF, (unsigned long long)first,
+		    (unsigned long long)last, (long long)st.st_size);
+	tail = append(c->tail, sizeof(c->tail), tail, "Content-Length: %llu"
+	    CRLF CRLF, (unsigned long long)len);
+	finish_head(c, head, tail);
+	if (is_head(c) || len == 0) {
+		close(fd);
+		return;
+	}
+	c->file_fd = fd;
+	c->file_off = (off_t)first;
+	c->file_end = (off_t)(last + 1);
+}
+
+/* --- Routing ----------------------------------------------------------- */
+
+static void
+respond_entry(struct worker *w, struct conn *c, const struct ix_entry *e)
+{
+	c->route = (enum route_kind)e->route;
+	if (e->kind == IX_PAGE)
+		respond_page(w, c, e);
+	else
+		respond_file(w, c, e);
+}
+
+static void
+respond_notfound(struct worker *w, struct conn *c)
+{
+	static const char text[] = "404 Not Found\n";
+	const struct ix_entry *e = index_notfound(&w->cur->ix);
+
+	if (e == NULL) {
+		c->route = ROUTE_NOTFOUND;
+		respond_text(w, c, 404, NULL, "", text, sizeof(text) - 1);
+		return;
+	}
+	/* The 404 page never answers 304: it has no validator worth keeping. */
+	c->info.if_none_match = NULL;
+	respond_entry(w, c, e);
+}
+
+/* Percent-encodes a clean path for a Location header. */
+static size_t
+encode_path(const char *p, size_t len, char *out, size_t outlen)
+{
+	static const char hex[] = "0123456789ABCDEF";
+	size_t n = 0;
+
+	for (size_t i = 0; i < len && n + 4 < outlen; i++) {
+		unsigned char ch = (unsigned char)p[i];
+		if ((ch >= 'a' && ch <= 'z') || (ch >= 'A' && ch <= 'Z') ||
+		    (ch >= '0' && ch <= '9') || strchr("/-._~", ch) != NULL) {
+			out[n++] = (char)ch;
+			continue;
+		}
+		out[n++] = '%';
+		out[n++] = hex[ch >> 4];
+		out[n++] = hex[ch & 0xf];
+	}
+	out[n] = '\0';
+	return n;
+}
+
+static void
+respond_redirect(struct worker *w, struct conn *c, const char *to,
+    size_t len)
+{
+	static const char text[] = "301 Moved Permanently\n";
+	char loc[3 * INDEX_PATH_MAX + 1];
+	char extra[sizeof(loc) + sizeof("Location: " CRLF)];
+
+	c->route = ROUTE_REDIRECT;
+	encode_path(to, len, loc, sizeof(loc));
+	snprintf(extra, sizeof(extra), "Location: %s" CRLF, loc);
+	respond_text(w, c, 301, NULL, extra, text, sizeof(text) - 1);
+}
+
+static void
+respond_site(struct worker *w, struct conn *c, const char *path, size_t len)
+{
+	static const char text[] = "503 Service Unavailable: no index yet\n";
+	const struct ix_entry *e;
+
+	if (w->cur == NULL) {
+		respond_text(w, c, 503, NULL, "Retry-After: 1" CRLF, text,
+		    sizeof(text) - 1);
+		return;
+	}
+	if ((e = index_lookup(&w->cur->ix, path, len)) != NULL) {
+		respond_entry(w, c, e);
+		return;
+	}
+	/* "/posts/x/" is "/posts/x" when that exists: one URL per page. */
+	if (len > 1 && path[len - 1] == '/' &&
+	    index_lookup(&w->cur->ix, path, len - 1) != NULL) {
+		respond_redirect(w, c, path, len - 1);
+		return;
+	}
+	respond_notfound(w, c);
+}
+
+void
+respond(struct worker *w, struct conn *c, int parsed)
+{
+	char path[INDEX_PATH_MAX];
+	const char *query;
+	size_t qlen;
+	int st, len;
+
+	memset(c->iov, 0, sizeof(c->iov));
+	c->route = ROUTE_BAD;
+	c->keep_alive = false;
+	c->parsed = parsed > 0;
+	if (parsed < 0) {
+		respond_parse_error(w, c, parsed);
+		return;
+	}
+	if ((st = http_request_info(&c->req, w->conf->trust_proxy_header[0] ?
+	    w->conf->trust_proxy_header : NULL, &c->info)) != 0) {
+		respond_error(w, c, st, st == 501 ? "request bodies"
+		    " (Transfer-Encoding) are not supported" : "missing or"
+		    " repeated Host, or a request body", "");
+		return;
+	}
+	c->keep_alive = c->info.keep_alive && !w->stopping &&
+	    c->requests < CONN_REQUESTS_MAX;
+	if (c->req.method == HTTP_OTHER) {
+		respond_error(w, c, 501, "this method is not implemented", "");
+		return;
+	}
+	if (c->req.method != HTTP_GET && c->req.method != HTTP_HEAD) {
+		respond_error(w, c, 405, "only GET and HEAD are allowed",
+		    "Allow: GET, HEAD" CRLF);
+		return;
+	}
+	len = path_normalize(c->req.target, c->req.target_len, path,
+	    sizeof(path), &query, &qlen);
+	if (len < 0) {
+		respond_error(w, c, 400, "the request path is not valid", "");
+		return;
+	}
+	if (c->admin)
+		admin_respond(w, c, path);
+	else
+		respond_site(w, c, path, (size_t)len);
+}

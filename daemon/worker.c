@@ -1,0 +1,237 @@
+/*
+ * worker.c: a worker process. One epoll loop over the shared listeners, its
+ * own connections and its signals; between events it follows the index
+ * generation the master publishes, sweeps timed-out connections, and on
+ * SIGTERM stops accepting and exits once its connections are done.
+ */
+#include "foliod.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/epoll.h>
+#include <unistd.h>
+
+#include "log.h"
+
+#define ROLE_MAX	32
+#define LOG_FILE_MODE	0644
+
+static char role[ROLE_MAX];
+
+void
+ixref_put(struct ixref *r)
+{
+	if (r == NULL || --r->refs > 0)
+		return;
+	index_close(&r->ix);
+	if (r->rootfd != -1)
+		close(r->rootfd);
+	free(r);
+}
+
+/* Maps the index the master published, if it is not the one we serve. */
+static void
+follow_index(struct worker *w)
+{
+	uint64_t gen = metrics_load(&w->m->generation);
+	char path[PATH_MAX], root[PATH_MAX];
+	char err[CONF_ERR_MAX] = "run_dir: path too long";
+	struct ixref *r;
+
+	if (gen == w->gen)
+		return;
+	w->gen = gen;
+	if ((r = calloc(1, sizeof(*r))) == NULL) {
+		log_warn("new index");
+		return;
+	}
+	if (index_path(w->conf->run_dir, path, sizeof(path)) == -1 ||
+	    index_open(&r->ix, path, err, sizeof(err)) == -1) {
+		log_warnx("cannot use index generation %llu: %s",
+		    (unsigned long long)gen, err);
+		free(r);
+		return;
+	}
+	snprintf(root, sizeof(root), "%.*s", (int)r->ix.hdr->root.len,
+	    index_blob(&r->ix, r->ix.hdr->root));
+	r->rootfd = open(root, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (r->rootfd == -1)
+		log_warn("content root %s", root);
+	r->refs = 1;
+	r->generation = r->ix.hdr->generation;
+	ixref_put(w->cur);
+	w->cur = r;
+	metrics_store(&w->slot->generation, r->generation);
+	log_debug("serving index generation %llu",
+	    (unsigned long long)r->generation);
+}
+
+static void
+open_access_log(struct worker *w)
+{
+	int fd;
+
+	if (w->conf->access_log == ACCESS_LOG_OFF)
+		return;
+	if (strcmp(w->conf->access_log_file, "-") == 0) {
+		if (w->logfd == -1)
+			w->logfd = STDOUT_FILENO;
+		return;
+	}
+	fd = open(w->conf->access_log_file,
+	    O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, LOG_FILE_MODE);
+	if (fd == -1) {
+		log_warn("access_log_file %s", w->conf->access_log_file);
+		return;
+	}
+	if (w->logfd > STDERR_FILENO)
+		close(w->logfd);
+	w->logfd = fd;
+}
+
+static void
+arm_listeners(struct worker *w, bool on)
+{
+	for (int i = 0; i < 2; i++) {
+		struct listener *l = &w->ls[i];
+		struct epoll_event ev = { .events = EPOLLIN | EPOLLEXCLUSIVE,
+		    .data.ptr = l };
+		if (l->fd == -1 || l->armed == on)
+			continue;
+		if (epoll_ctl(w->epfd, on ? EPOLL_CTL_ADD : EPOLL_CTL_DEL,
+		    l->fd, &ev) == -1)
+			log_warn("epoll_ctl listener");
+		else
+			l->armed = on;
+	}
+}
+
+static void
+stop_accepting(struct worker *w)
+{
+	arm_listeners(w, false);
+	for (int i = 0; i < 2; i++) {
+		if (w->ls[i].fd != -1)
+			close(w->ls[i].fd);
+		w->ls[i].fd = -1;
+	}
+}
+
+static void
+on_signal(struct worker *w, int sig)
+{
+	switch (sig) {
+	case SIGTERM:
+	case SIGINT:
+		if (w->stopping)
+			return;
+		w->stopping = true;
+		stop_accepting(w);
+		conn_sweep(w);	/* closes idle keep-alive connections now */
+		break;
+	case SIGQUIT:
+		_exit(0);
+	case SIGUSR1:
+		open_access_log(w);
+		break;
+	default:
+		break;	/* HUP and CHLD are the master's */
+	}
+}
+
+static void
+tick(struct worker *w)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_REALTIME_COARSE, &ts);
+	if (ts.tv_sec != w->now) {
+		w->now = ts.tv_sec;
+		http_date(w->now, w->date);
+		conn_sweep(w);
+		if (w->accept_resume && w->now >= w->accept_resume &&
+		    !w->stopping) {
+			w->accept_resume = 0;
+			arm_listeners(w, true);
+		}
+	}
+	follow_index(w);
+}
+
+static void
+setup(struct worker *w, const struct conf *conf, const struct listeners *l,
+    struct metrics *m, int slot)
+{
+	struct epoll_event ev = { .events = EPOLLIN };
+
+	snprintf(role, sizeof(role), "worker %d", slot);
+	log_role(role);
+	w->conf = conf;
+	w->m = m;
+	w->slot = &m->w[slot];
+	w->slot_no = slot;
+	w->logfd = -1;
+	w->sig_type = EV_SIGNAL;
+	w->ls[0] = (struct listener){ EV_LISTENER, l->public_fd, false, false };
+	w->ls[1] = (struct listener){ EV_LISTENER, l->admin_fd, true, false };
+	w->nconns = (size_t)conf->max_connections;
+	if ((w->conns = calloc(w->nconns, sizeof(struct conn))) == NULL)
+		fatal("%zu connection slots", w->nconns);
+	for (size_t i = w->nconns; i-- > 0;) {
+		w->conns[i].next_free = w->free;
+		w->free = &w->conns[i];
+	}
+	if ((w->epfd = epoll_create1(EPOLL_CLOEXEC)) == -1 ||
+	    (w->sigfd = signals_fd()) == -1)
+		fatal("worker setup");
+	ev.data.ptr = &w->sig_type;
+	if (epoll_ctl(w->epfd, EPOLL_CTL_ADD, w->sigfd, &ev) == -1)
+		fatal("epoll_ctl");
+	open_access_log(w);
+	arm_listeners(w, true);
+	tick(w);
+}
+
+static noreturn void
+finish(struct worker *w)
+{
+	ixref_put(w->cur);
+	free(w->conns);
+	if (w->logfd > STDERR_FILENO)
+		close(w->logfd);
+	close(w->epfd);
+	close(w->sigfd);
+	exit(0);
+}
+
+noreturn void
+worker_main(const struct conf *conf, const struct listeners *l,
+    struct metrics *m, int slot)
+{
+	static struct worker w;
+	struct epoll_event evs[WORKER_EVENTS_MAX];
+
+	setup(&w, conf, l, m, slot);
+	for (;;) {
+		int n = epoll_wait(w.epfd, evs, WORKER_EVENTS_MAX, WORKER_TICK_MS);
+		if (n == -1 && errno != EINTR)
+			fatal("epoll_wait");
+		tick(&w);
+		for (int i = 0; i < n; i++) {
+			enum ev_type *type = evs[i].data.ptr;
+			if (*type == EV_LISTENER)
+				conn_accept(&w, (struct listener *)type);
+			else if (*type == EV_CONN)
+				conn_event(&w, (struct conn *)type,
+				    evs[i].events);
+			else
+				for (int sig; (sig = signals_read(w.sigfd)) != 0;)
+					on_signal(&w, sig);
+		}
+		if (w.stopping && w.active == 0)
+			finish(&w);
+	}
+}

@@ -1,0 +1,31 @@
+/*
+ * build.h: one index build: reads the content tree, renders every route with
+ * the theme, and writes the page index (index.h) with the response headers
+ * each route is served with.
+ */
+#ifndef FOLIO_BUILD_H
+#define FOLIO_BUILD_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <time.h>
+
+#include "conf.h"
+
+struct build_result {
+	size_t		entries;	/* routes written */
+	size_t		problems;	/* content files skipped (each logged) */
+	time_t		next_publish;	/* a future post becomes due, 0 = none */
+	uint32_t	ms;		/* how long the build took */
+};
+
+/*
+ * Builds the site of conf->content_dir as it stands at now into dir/name.
+ * Returns 0, or -1 with the reason in err when no index could be written
+ * (content root unreadable, disk full); the previous index is untouched then.
+ */
+int	build_site(const struct conf *conf, uint64_t generation, time_t now,
+	    const char *dir, const char *name, struct build_result *res,
+	    char *err, size_t errlen);
+
+#endif

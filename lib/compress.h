@@ -1,0 +1,17 @@
+/*
+ * compress.h: the precompressed variants of index entries: gzip (zlib) and
+ * brotli, at their highest levels since each body is compressed once per
+ * build.
+ */
+#ifndef FOLIO_COMPRESS_H
+#define FOLIO_COMPRESS_H
+
+#include <stddef.h>
+
+#include "buf.h"
+
+/* Each appends the compressed form of in to out; returns 0 or -1. */
+int	compress_gzip(const void *in, size_t len, struct buf *out);
+int	compress_brotli(const void *in, size_t len, struct buf *out);
+
+#endif

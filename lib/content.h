@@ -1,0 +1,97 @@
+/*
+ * content.h: the site as read from the content directory: published posts
+ * (newest first), pages, tags, and the files served as they are. Built by
+ * content_load(), which applies the content contract (slugs, dates, drafts,
+ * future posts, duplicates) and logs every skipped file once as
+ * "path:line: what is wrong".
+ */
+#ifndef FOLIO_CONTENT_H
+#define FOLIO_CONTENT_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <time.h>
+
+enum doc_kind {
+	DOC_POST,
+	DOC_PAGE,
+};
+
+/* Front matter of one document (frontmatter.h fills it). */
+struct meta {
+	char	*title;
+	char	*summary;	/* NULL if absent */
+	char	*image;		/* NULL if absent; a site path like /images/x.jpg */
+	time_t	 date;		/* 0 if absent */
+	bool	 date_has_time;	/* given as RFC 3339 time, not a bare date */
+	time_t	 updated;	/* 0 if absent */
+	char	**tags;		/* as written, at most POST_TAGS_MAX */
+	size_t	 ntags;
+	bool	 draft;
+};
+
+struct doc {
+	enum doc_kind kind;
+	char	*slug;		/* "hello-world" */
+	char	*url;		/* "/posts/hello-world" or "/about" */
+	char	*src;		/* path relative to the content root */
+	struct meta meta;
+	char	*markdown;	/* the body after the front matter */
+	size_t	 markdown_len;
+	size_t	 body_line;	/* line of the content root file where the body starts */
+	char	*bundle_dir;	/* "posts/<slug>" for a bundle, else NULL */
+	/* Filled by content_render() (markdown.h). */
+	char	*html;
+	size_t	 html_len;
+	size_t	 words;
+};
+
+struct tag {
+	char	*name;		/* as first written */
+	char	*slug;		/* lower case, [a-z0-9-]: the URL is /tags/<slug> */
+	size_t	*posts;		/* indexes into site.posts, newest first */
+	size_t	 nposts;
+};
+
+/* A file served as it is: static/, images/, or a post bundle's sibling. */
+struct asset {
+	char	*url;		/* "/favicon.ico", "/images/a.jpg", "/posts/x/fig.png" */
+	char	*src;		/* path relative to the content root */
+};
+
+struct site {
+	struct doc	*posts;		/* published, newest first */
+	size_t		 nposts;
+	struct doc	*pages;
+	size_t		 npages;
+	struct tag	*tags;		/* sorted by slug */
+	size_t		 ntags;
+	struct asset	*assets;	/* sorted by url */
+	size_t		 nassets;
+	time_t		 next_publish;	/* earliest future post date, 0 if none */
+	time_t		 newest;	/* latest date or updated of any post (feed) */
+	size_t		 problems;	/* files skipped, each logged once */
+};
+
+struct content_opts {
+	time_t	 now;		/* posts dated after this are not published */
+	bool	 unsafe_html;	/* passed to markdown rendering */
+};
+
+/*
+ * Reads and renders the whole content tree at root. Returns -1 only when the
+ * tree cannot be read at all (root missing or unreadable, too many files),
+ * with the reason in err; a bad file is logged, counted in site->problems and
+ * skipped. Symlinks are never followed out of root.
+ */
+int	content_load(struct site *site, const char *root,
+	    const struct content_opts *opts, char *err, size_t errlen);
+void	content_free(struct site *site);
+
+/* Finds an asset by URL (binary search), or NULL. */
+const struct asset *content_asset(const struct site *site, const char *url);
+
+/* True if s is a valid slug: [a-z0-9][a-z0-9-]*. */
+bool	content_slug_ok(const char *s, size_t len);
+
+#endif

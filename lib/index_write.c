@@ -1,0 +1,577 @@
+/*
+ * index_write.c: the build side of the page index. Blobs stream through a
+ * small write buffer into a temp file beside the index as routes are added;
+ * only the entry table, the route paths and the bucket table stay in memory
+ * until ixb_commit() appends them, writes the header and renames into place.
+ */
+#include "index.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "buf.h"
+#include "compress.h"
+#include "folio_limits.h"
+#include "hash.h"
+
+/* Bytes gathered before one write(2): large enough that syscalls are few,
+ * small enough to be nothing next to the bodies being written. */
+#define IXB_WBUF_SIZE		(64u << 10)
+/* Blobs start on this boundary (the entry table needs 8 too). */
+#define IXB_ALIGN		8
+/* First size of the path table; it doubles to stay at most half full,
+ * which is also what the file's bucket table needs. */
+#define IXB_SLOTS_INITIAL	16
+/* First size of the entry array; it doubles as routes are added. */
+#define IXB_ENTS_INITIAL	64
+/* Room for one reason; paths are bounded by INDEX_PATH_MAX but only the
+ * start of one is needed to find the route. */
+#define IXB_ERR_MAX		512
+/* Printed instead of "" in messages about the 404 page. */
+#define IXB_NOTFOUND_NAME	"(404 page)"
+#define IXB_FILE_MODE		0644
+/* Status codes are three digits. */
+#define IXB_STATUS_MIN		100
+#define IXB_STATUS_MAX		599
+/* Source paths and the root are copied into PATH_MAX buffers when served. */
+#define IXB_FSPATH_MAX		(PATH_MAX - 1)
+/* All the route paths together: at most every entry at the longest path. */
+#define IXB_PATHS_MAX		((size_t)INDEX_ENTRIES_MAX * (INDEX_PATH_MAX + 1))
+
+struct ixb_ent {
+	struct ix_entry	 e;	/* as written, offsets into the file */
+	size_t		 poff;	/* its path in b->paths */
+};
+
+struct ixb {
+	int		 fd;
+	char		 tmp[PATH_MAX];
+	char		 dst[PATH_MAX];
+	char		 dir[PATH_MAX];
+	uint64_t	 off;		/* file offset of the next byte */
+	size_t		 wlen;		/* bytes waiting in wbuf */
+	struct ixb_ent	*ents;
+	size_t		 nents, capents;
+	struct buf	 paths;		/* every route path, back to back */
+	uint32_t	*slots;		/* entry index + 1, 0 = empty */
+	uint32_t	 nslots;	/* power of two, >= 2 * nents */
+	uint32_t	 notfound;
+	bool		 failed;
+	char		 err[IXB_ERR_MAX];
+	char		 wbuf[IXB_WBUF_SIZE];
+};
+
+static void ixb_fail(struct ixb *, const char *, ...)
+    __attribute__((format(printf, 2, 3)));
+
+/* Keeps the first error; every later step becomes a no-op. */
+static void
+ixb_fail(struct ixb *b, const char *fmt, ...)
+{
+	va_list ap;
+
+	if (b->failed)
+		return;
+	b->failed = true;
+	va_start(ap, fmt);
+	vsnprintf(b->err, sizeof(b->err), fmt, ap);
+	va_end(ap);
+}
+
+static const char *
+route_name(const char *path)
+{
+	return path[0] == '\0' ? IXB_NOTFOUND_NAME : path;
+}
+
+/* --- Writing the file -------------------------------------------------- */
+
+static int
+write_all(int fd, const void *p, size_t n)
+{
+	const char *s = p;
+	ssize_t r;
+
+	while (n > 0) {
+		if ((r = write(fd, s, n)) == -1) {
+			if (errno == EINTR)
+				continue;
+			return -1;
+		}
+		s += r;
+		n -= (size_t)r;
+	}
+	return 0;
+}
+
+static int
+pwrite_all(int fd, const void *p, size_t n, off_t off)
+{
+	const char *s = p;
+	ssize_t r;
+
+	while (n > 0) {
+		if ((r = pwrite(fd, s, n, off)) == -1) {
+			if (errno == EINTR)
+				continue;
+			return -1;
+		}
+		s += r;
+		n -= (size_t)r;
+		off += r;
+	}
+	return 0;
+}
+
+static void
+w_flush(struct ixb *b)
+{
+	if (b->failed || b->wlen == 0)
+		return;
+	if (write_all(b->fd, b->wbuf, b->wlen) == -1)
+		ixb_fail(b, "%s: write: %s", b->tmp, strerror(errno));
+	b->wlen = 0;
+}
+
+static void
+w_write(struct ixb *b, const void *p, size_t n)
+{
+	if (b->failed || n == 0)
+		return;
+	b->off += n;
+	if (n >= sizeof(b->wbuf)) {
+		w_flush(b);
+		if (!b->failed && write_all(b->fd, p, n) == -1)
+			ixb_fail(b, "%s: write: %s", b->tmp, strerror(errno));
+		return;
+	}
+	if (b->wlen + n > sizeof(b->wbuf))
+		w_flush(b);
+	memcpy(b->wbuf + b->wlen, p, n);
+	b->wlen += n;
+}
+
+static void
+w_pad(struct ixb *b)
+{
+	static const char zeros[IXB_ALIGN];
+
+	if (b->off % IXB_ALIGN != 0)
+		w_write(b, zeros, IXB_ALIGN - b->off % IXB_ALIGN);
+}
+
+/* Writes one blob, aligned and followed by a NUL (not counted in its
+ * length) so that string blobs read as C strings in a debugger. */
+static struct ix_blob
+w_blob(struct ixb *b, const void *p, size_t n)
+{
+	struct ix_blob blob;
+
+	w_pad(b);
+	blob.off = b->off;
+	blob.len = n;
+	w_write(b, p, n);
+	w_write(b, "", 1);
+	return blob;
+}
+
+/* --- The path table ---------------------------------------------------- */
+
+static const char *
+ent_path(const struct ixb *b, const struct ixb_ent *x)
+{
+	return b->paths.data + x->poff;
+}
+
+/* The slot holding path, or the empty slot where it would go. */
+static uint32_t
+slot_find(const struct ixb *b, const char *path, size_t len, uint32_t h)
+{
+	uint32_t mask = b->nslots - 1, i = h & mask, s;
+	const struct ixb_ent *x;
+
+	for (; (s = b->slots[i]) != 0; i = (i + 1) & mask) {
+		x = &b->ents[s - 1];
+		if (x->e.hash == h && x->e.path.len == len && (len == 0 ||
+		    memcmp(ent_path(b, x), path, len) == 0))
+			break;
+	}
+	return i;
+}
+
+/* Doubles the table, keeping it at most half full. */
+static int
+slots_grow(struct ixb *b)
+{
+	uint32_t n = b->nslots * 2, mask = n - 1, i;
+	uint32_t *s;
+
+	if ((s = calloc(n, sizeof(*s))) == NULL)
+		return -1;
+	for (size_t k = 0; k < b->nents; k++) {
+		for (i = b->ents[k].e.hash & mask; s[i] != 0; i = (i + 1) & mask)
+			;
+		s[i] = (uint32_t)k + 1;
+	}
+	free(b->slots);
+	b->slots = s;
+	b->nslots = n;
+	return 0;
+}
+
+/* Checks what every entry needs and makes room for one more. */
+static int
+ent_prepare(struct ixb *b, const char *path, const char *headers,
+    uint32_t *slot)
+{
+	size_t len = strlen(path), hlen = strlen(headers);
+	struct ixb_ent *p;
+	size_t cap;
+
+	if (len > INDEX_PATH_MAX) {
+		ixb_fail(b, "%.64s...: route longer than %d bytes", path,
+		    INDEX_PATH_MAX);
+		return -1;
+	}
+	if (len > 0 && path[0] != '/') {
+		ixb_fail(b, "%s: route does not start with /", path);
+		return -1;
+	}
+	if (hlen > 0 && (hlen < 2 || strcmp(headers + hlen - 2, "\r\n") != 0)) {
+		ixb_fail(b, "%s: header lines must end in CRLF",
+		    route_name(path));
+		return -1;
+	}
+	if (b->nents >= INDEX_ENTRIES_MAX) {
+		ixb_fail(b, "more than %d routes", INDEX_ENTRIES_MAX);
+		return -1;
+	}
+	if (2 * (b->nents + 1) > b->nslots && slots_grow(b) == -1) {
+		ixb_fail(b, "out of memory");
+		return -1;
+	}
+	*slot = slot_find(b, path, len, index_hash(path, len));
+	if (b->slots[*slot] != 0) {
+		ixb_fail(b, "%s: duplicate route", route_name(path));
+		return -1;
+	}
+	if (b->nents == b->capents) {
+		cap = b->capents ? b->capents * 2 : IXB_ENTS_INITIAL;
+		if ((p = reallocarray(b->ents, cap, sizeof(*p))) == NULL) {
+			ixb_fail(b, "out of memory");
+			return -1;
+		}
+		b->ents = p;
+		b->capents = cap;
+	}
+	return 0;
+}
+
+/* Fills the path of a new entry and takes it into the tables. */
+static int
+ent_commit(struct ixb *b, struct ixb_ent *x, const char *path, uint32_t slot)
+{
+	size_t len = strlen(path);
+
+	/* With its NUL, so that even "" gives the table some bytes. */
+	x->poff = b->paths.len;
+	buf_append(&b->paths, path, len + 1);
+	if (buf_failed(&b->paths)) {
+		ixb_fail(b, "out of memory");
+		return -1;
+	}
+	x->e.path = w_blob(b, path, len);
+	x->e.hash = index_hash(path, len);
+	if (b->failed)
+		return -1;
+	b->ents[b->nents++] = *x;
+	b->slots[slot] = (uint32_t)b->nents;
+	if (len == 0)
+		b->notfound = (uint32_t)b->nents;
+	return 0;
+}
+
+/* --- Adding routes ----------------------------------------------------- */
+
+static const char *const variant_suffix[IXV_COUNT] = { "", "-gz", "-br" };
+static const char *const variant_encoding[IXV_COUNT] = { NULL, "gzip", "br" };
+
+/* Writes the header block of one variant. */
+static struct ix_blob
+page_headers(struct ixb *b, const char *path, const char *common,
+    size_t len, const char *etag, int v, bool compressible)
+{
+	char block[INDEX_HEADERS_MAX + 1];
+	struct ix_blob none = { 0, 0 };
+	int n;
+
+	n = snprintf(block, sizeof(block),
+	    "%sContent-Length: %zu\r\nETag: \"%s%s\"\r\n%s%s%s%s", common, len,
+	    etag, variant_suffix[v],
+	    compressible ? "Vary: Accept-Encoding\r\n" : "",
+	    variant_encoding[v] ? "Content-Encoding: " : "",
+	    variant_encoding[v] ? variant_encoding[v] : "",
+	    variant_encoding[v] ? "\r\n" : "");
+	if (n < 0 || (size_t)n >= sizeof(block)) {
+		ixb_fail(b, "%s: header block longer than %d bytes",
+		    route_name(path), INDEX_HEADERS_MAX);
+		return none;
+	}
+	return w_blob(b, block, (size_t)n);
+}
+
+/*
+ * Adds variant v if its encoding is strictly smaller than the identity
+ * body. One that fails to compress is left out like one that does not
+ * shrink: the identity body is always a correct answer.
+ */
+static void
+page_variant(struct ixb *b, struct ix_entry *e, const char *path,
+    const char *common, const void *body, size_t len, int v)
+{
+	struct buf z;
+	int rc;
+
+	/* The bound makes a result as large as the body fail early. */
+	buf_init(&z, len - 1);
+	rc = v == IXV_GZIP ? compress_gzip(body, len, &z) :
+	    compress_brotli(body, len, &z);
+	if (rc == 0 && z.len > 0 && z.len < len) {
+		e->headers[v] = page_headers(b, path, common, z.len, e->etag, v,
+		    true);
+		e->body[v] = w_blob(b, z.data, z.len);
+		e->variants |= 1u << v;
+	}
+	buf_free(&z);
+}
+
+int
+ixb_add_page(struct ixb *b, const char *path, int status,
+    enum route_kind route, const char *headers, const void *body,
+    size_t len, bool compressible)
+{
+	struct ixb_ent x;
+	uint32_t slot;
+
+	if (b == NULL || b->failed)
+		return -1;
+	if (status < IXB_STATUS_MIN || status > IXB_STATUS_MAX ||
+	    (unsigned)route >= ROUTE_COUNT) {
+		ixb_fail(b, "%s: bad status %d or route %d", route_name(path),
+		    status, (int)route);
+		return -1;
+	}
+	if (ent_prepare(b, path, headers, &slot) == -1)
+		return -1;
+	memset(&x, 0, sizeof(x));
+	x.e.kind = IX_PAGE;
+	x.e.status = (uint16_t)status;
+	x.e.route = (uint8_t)route;
+	x.e.variants = 1u << IXV_IDENTITY;
+	hash64_hex(hash64(body, len), x.e.etag);
+	x.e.headers[IXV_IDENTITY] = page_headers(b, path, headers, len,
+	    x.e.etag, IXV_IDENTITY, compressible);
+	x.e.body[IXV_IDENTITY] = w_blob(b, body, len);
+	if (compressible && len >= COMPRESS_MIN_BYTES) {
+		page_variant(b, &x.e, path, headers, body, len, IXV_GZIP);
+		page_variant(b, &x.e, path, headers, body, len, IXV_BROTLI);
+	}
+	return ent_commit(b, &x, path, slot);
+}
+
+int
+ixb_add_file(struct ixb *b, const char *path, enum route_kind route,
+    const char *headers, const char *src)
+{
+	size_t srclen = strlen(src), hlen = strlen(headers);
+	struct ixb_ent x;
+	uint32_t slot;
+
+	if (b == NULL || b->failed)
+		return -1;
+	if (path[0] == '\0' || (unsigned)route >= ROUTE_COUNT) {
+		ixb_fail(b, "%s: bad route for a file", route_name(path));
+		return -1;
+	}
+	if (srclen == 0 || srclen > IXB_FSPATH_MAX || src[0] == '/') {
+		ixb_fail(b, "%s: bad source path", path);
+		return -1;
+	}
+	if (hlen > INDEX_HEADERS_MAX) {
+		ixb_fail(b, "%s: header block longer than %d bytes", path,
+		    INDEX_HEADERS_MAX);
+		return -1;
+	}
+	if (ent_prepare(b, path, headers, &slot) == -1)
+		return -1;
+	memset(&x, 0, sizeof(x));
+	x.e.kind = IX_FILE;
+	x.e.status = 200;
+	x.e.route = (uint8_t)route;
+	x.e.variants = 1u << IXV_IDENTITY;
+	x.e.headers[IXV_IDENTITY] = w_blob(b, headers, hlen);
+	x.e.body[IXV_IDENTITY] = w_blob(b, src, srclen);
+	return ent_commit(b, &x, path, slot);
+}
+
+size_t
+ixb_count(const struct ixb *b)
+{
+	return b ? b->nents : 0;
+}
+
+/* --- Opening and finishing ---------------------------------------------- */
+
+struct ixb *
+ixb_open(const char *dir, const char *name, char *err, size_t errlen)
+{
+	static const struct ix_header zero;
+	struct ixb *b;
+	int n1, n2, n3;
+
+	if ((b = calloc(1, sizeof(*b))) == NULL) {
+		snprintf(err, errlen, "out of memory");
+		return NULL;
+	}
+	n1 = snprintf(b->dir, sizeof(b->dir), "%s", dir);
+	n2 = snprintf(b->dst, sizeof(b->dst), "%s/%s", dir, name);
+	n3 = snprintf(b->tmp, sizeof(b->tmp), "%s/.%s.tmp.%ld", dir, name,
+	    (long)getpid());
+	if (n1 < 0 || n2 < 0 || n3 < 0 || (size_t)n1 >= sizeof(b->dir) ||
+	    (size_t)n2 >= sizeof(b->dst) || (size_t)n3 >= sizeof(b->tmp)) {
+		snprintf(err, errlen, "%s/%s: path too long", dir, name);
+		free(b);
+		return NULL;
+	}
+	b->fd = open(b->tmp, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC,
+	    IXB_FILE_MODE);
+	if (b->fd == -1) {
+		snprintf(err, errlen, "%s: %s", b->tmp, strerror(errno));
+		free(b);
+		return NULL;
+	}
+	buf_init(&b->paths, IXB_PATHS_MAX);
+	b->nslots = IXB_SLOTS_INITIAL;
+	if ((b->slots = calloc(b->nslots, sizeof(*b->slots))) == NULL) {
+		snprintf(err, errlen, "out of memory");
+		ixb_abort(b);
+		return NULL;
+	}
+	/* The header is written last, over these zeros. */
+	w_write(b, &zero, sizeof(zero));
+	return b;
+}
+
+/* Appends the tables and writes the header at the front. */
+static void
+write_tables(struct ixb *b, uint64_t generation, const char *root,
+    time_t next_publish, uint32_t build_ms)
+{
+	struct ix_header h;
+
+	memset(&h, 0, sizeof(h));
+	if (strlen(root) > IXB_FSPATH_MAX) {
+		ixb_fail(b, "%s: content root path too long", root);
+		return;
+	}
+	h.root = w_blob(b, root, strlen(root));
+	w_pad(b);
+	h.entries_off = b->off;
+	for (size_t i = 0; i < b->nents; i++)
+		w_write(b, &b->ents[i].e, sizeof(b->ents[i].e));
+	w_pad(b);
+	h.buckets_off = b->off;
+	w_write(b, b->slots, (size_t)b->nslots * sizeof(*b->slots));
+	w_flush(b);
+	if (b->failed)
+		return;
+	memcpy(h.magic, INDEX_MAGIC, sizeof(h.magic));
+	h.version = INDEX_VERSION;
+	h.header_size = sizeof(h);
+	h.file_size = b->off;
+	h.generation = generation;
+	h.built_at = (int64_t)time(NULL);
+	h.next_publish = (int64_t)next_publish;
+	h.build_ms = build_ms;
+	h.nentries = (uint32_t)b->nents;
+	h.nbuckets = b->nslots;
+	h.notfound = b->notfound;
+	if (pwrite_all(b->fd, &h, sizeof(h), 0) == -1)
+		ixb_fail(b, "%s: write: %s", b->tmp, strerror(errno));
+}
+
+/* Makes the file durable, then its name. */
+static void
+publish(struct ixb *b)
+{
+	int fd, rc;
+
+	if (fsync(b->fd) == -1) {
+		ixb_fail(b, "%s: fsync: %s", b->tmp, strerror(errno));
+		return;
+	}
+	rc = close(b->fd);
+	b->fd = -1;
+	if (rc == -1) {
+		ixb_fail(b, "%s: close: %s", b->tmp, strerror(errno));
+		return;
+	}
+	if (rename(b->tmp, b->dst) == -1) {
+		ixb_fail(b, "rename %s to %s: %s", b->tmp, b->dst,
+		    strerror(errno));
+		return;
+	}
+	b->tmp[0] = '\0';	/* nothing left to remove */
+	if ((fd = open(b->dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC)) == -1) {
+		ixb_fail(b, "%s: %s", b->dir, strerror(errno));
+		return;
+	}
+	if (fsync(fd) == -1)
+		ixb_fail(b, "%s: fsync: %s", b->dir, strerror(errno));
+	close(fd);
+}
+
+int
+ixb_commit(struct ixb *b, uint64_t generation, const char *root,
+    time_t next_publish, uint32_t build_ms, char *err, size_t errlen)
+{
+	if (b == NULL) {
+		snprintf(err, errlen, "no index being built");
+		return -1;
+	}
+	if (!b->failed)
+		write_tables(b, generation, root ? root : "", next_publish,
+		    build_ms);
+	if (!b->failed)
+		publish(b);
+	if (b->failed) {
+		snprintf(err, errlen, "%s", b->err);
+		ixb_abort(b);
+		return -1;
+	}
+	ixb_abort(b);
+	return 0;
+}
+
+void
+ixb_abort(struct ixb *b)
+{
+	if (b == NULL)
+		return;
+	if (b->fd != -1) {
+		close(b->fd);
+		b->fd = -1;
+	}
+	if (b->tmp[0] != '\0')
+		(void)unlink(b->tmp);
+	free(b->ents);
+	free(b->slots);
+	buf_free(&b->paths);
+	free(b);
+}

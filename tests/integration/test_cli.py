@@ -1,0 +1,200 @@
+"""
+test_cli.py: foliod run once from the command line: -V, -h, bad flags, -t on
+the fixture (which has broken posts) and on a clean tree, config errors
+reported as "file:line: key: ...", flags over the file, and -E exporting the
+same bytes the daemon serves.
+"""
+
+import os
+import re
+import unittest
+
+from harness import FIXTURE, Foliod, FoliodTestCase
+
+CLEAN_SITE = {
+    "posts/2026-05-01-clean.md": "---\ntitle: Clean\ntags: [ok]\n---\n"
+                                 "Nothing wrong here.\n",
+    "pages/about.md": "---\ntitle: About\n---\nAbout.\n",
+    "static/hello.txt": "hello\n",
+}
+
+# A config line each and the key its error must name.
+BAD_LINES = (
+    ("workers = lots", "workers"),
+    ("workers = -1", "workers"),
+    ("colour = blue", "colour"),
+    ("posts_per_page = 0", "posts_per_page"),
+    ("posts_per_page = 101", "posts_per_page"),
+    ("feed_entries = 0", "feed_entries"),
+    ("feed_entries = 1001", "feed_entries"),
+    ("listen = 127.0.0.1:99999", "listen"),
+    ("listen = nowhere", "listen"),
+    ("access_log = loud", "access_log"),
+    ("unsafe_html = maybe", "unsafe_html"),
+    ("header_timeout = soon", "header_timeout"),
+    ("max_connections = 0", "max_connections"),
+)
+
+
+def text(data):
+    return data.decode("utf-8", "replace")
+
+
+class CommandLine(unittest.TestCase):
+
+    def setUp(self):
+        self.server = Foliod().prepare()
+        self.addCleanup(self.server.close)
+
+    def run_foliod(self, *args, server=None, conf=True):
+        done = (server or self.server).run(*args, conf=conf)
+        return done.returncode, text(done.stdout), text(done.stderr)
+
+    def test_version(self):
+        rc, out, _ = self.run_foliod("-V", conf=False)
+        self.assertEqual(rc, 0)
+        self.assertRegex(out, r"^foliod \d+\.\d+")
+
+    def test_help(self):
+        rc, out, _ = self.run_foliod("-h", conf=False)
+        self.assertEqual(rc, 0)
+        self.assertIn("usage:", out)
+
+    def test_bad_flags_are_refused(self):
+        for args in (("-Z",), ("-t", "extra"), ("-c",)):
+            with self.subTest(args=args):
+                rc, _, err = self.run_foliod(*args, conf=False)
+                self.assertEqual(rc, 1)
+                self.assertIn("usage:", err)
+
+    def test_check_reports_each_problem_of_the_fixture(self):
+        rc, _, err = self.run_foliod("-t")
+        self.assertEqual(rc, 1, err)
+        for rel in FIXTURE.BROKEN:
+            self.assertRegex(err, re.escape(rel) + r":\d+: ")
+        names = "|".join(re.escape(f) for f in FIXTURE.DUPE_FILES)
+        self.assertRegex(err, r"(%s):\d+: " % names)
+        for post in FIXTURE.POSTS:
+            self.assertNotIn(post.slug + ".md:", err)
+
+    def test_check_passes_on_a_clean_tree(self):
+        clean = Foliod(files=CLEAN_SITE).prepare()
+        self.addCleanup(clean.close)
+        rc, _, err = self.run_foliod("-t", server=clean)
+        self.assertEqual(rc, 0, err)
+        self.assertNotRegex(err, r"warn:")
+
+    def test_flags_override_the_file(self):
+        clean = Foliod(files=CLEAN_SITE).prepare()
+        self.addCleanup(clean.close)
+        rc, _, err = self.run_foliod("-t", "-r", clean.content_dir)
+        self.assertEqual(rc, 0, err)
+        rc, _, err = self.run_foliod("-t", "-w", "lots")
+        self.assertEqual(rc, 1)
+        self.assertIn("workers", err)
+
+    def test_bad_config_names_file_line_and_key(self):
+        for line, key in BAD_LINES:
+            with self.subTest(line=line):
+                lines = self.server.write_conf([line])
+                rc, out, err = self.run_foliod("-t")
+                self.assertEqual(rc, 1, out + err)
+                self.assertIn("%s:%d: %s:" % (self.server.conf_path,
+                                              len(lines), key), err)
+
+    def test_line_that_is_not_key_value(self):
+        lines = self.server.write_conf(["just some words"])
+        rc, _, err = self.run_foliod("-t")
+        self.assertEqual(rc, 1)
+        self.assertIn("%s:%d:" % (self.server.conf_path, len(lines)), err)
+
+    def test_comments_and_blank_lines_are_fine(self):
+        self.server.write_conf(["", "# a comment", "; another comment", "  ",
+                                "site_title = A title with spaces"])
+        rc, _, err = self.run_foliod("-t")
+        self.assertNotIn(self.server.conf_path + ":", err)
+        self.assertEqual(rc, 1, "the fixture's broken posts make -t fail")
+
+    def test_listen_and_admin_listen_must_differ(self):
+        self.server.write_conf(["admin_listen = 127.0.0.1:%d"
+                                % self.server.port])
+        rc, _, err = self.run_foliod("-t")
+        self.assertEqual(rc, 1)
+        self.assertIn("listen", err)
+
+    def test_missing_config_file_is_an_error(self):
+        rc, _, err = self.run_foliod("-t", "-c", os.path.join(
+            self.server.tmp, "missing.conf"), conf=False)
+        self.assertEqual(rc, 1)
+        self.assertIn("missing.conf", err)
+
+    def test_missing_content_dir_is_an_error(self):
+        self.server.overrides["content_dir"] = os.path.join(self.server.tmp,
+                                                            "nowhere")
+        self.server.write_conf()
+        rc, _, err = self.run_foliod("-t")
+        self.assertEqual(rc, 1)
+        self.assertIn("nowhere", err)
+
+
+class Export(FoliodTestCase):
+    """-E beside a running daemon on the same config: same bytes."""
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.out = os.path.join(cls.server.tmp, "export")
+        done = cls.server.run("-E", cls.out)
+        cls.export_rc, cls.export_err = done.returncode, text(done.stderr)
+
+    def exported(self, rel):
+        path = os.path.join(self.out, rel)
+        self.assertTrue(os.path.isfile(path), "not exported: %s" % rel)
+        with open(path, "rb") as f:
+            return f.read()
+
+    def expected_pages(self):
+        """Exported file -> route."""
+        pages = {"index.html": "/", "feed.xml": "/feed.xml",
+                 "sitemap.xml": "/sitemap.xml", "robots.txt": "/robots.txt",
+                 "tags.html": "/tags"}
+        pages.update({"posts/%s.html" % p.slug: "/posts/" + p.slug
+                      for p in FIXTURE.POSTS})
+        pages.update({"tags/%s.html" % t: "/tags/" + t for t in FIXTURE.tags()})
+        pages.update({"%s.html" % slug: "/" + slug for slug, _ in
+                      FIXTURE.PAGES})
+        return pages
+
+    def test_export_succeeds(self):
+        self.assertEqual(self.export_rc, 0, self.export_err)
+
+    def test_export_holds_the_served_pages(self):
+        for rel, route in self.expected_pages().items():
+            with self.subTest(file=rel):
+                self.assertEqual(self.exported(rel), self.get_ok(route).body)
+
+    def test_export_copies_the_files(self):
+        for url, rel in FIXTURE.FILES.items():
+            with self.subTest(url=url):
+                self.assertEqual(self.exported(url.lstrip("/")),
+                                 FIXTURE.read(rel))
+
+    def test_export_has_the_404_page_and_the_css(self):
+        self.assertEqual(self.exported("404.html"), self.get("/nope").body)
+        css = re.search(r'href="/(assets/style\.[0-9a-f]{16}\.css)"',
+                        self.get_ok("/").text).group(1)
+        self.assertEqual(self.exported(css), self.get_ok("/" + css).body)
+
+    def test_export_leaves_out_what_is_not_published(self):
+        hidden = [p.slug for p in FIXTURE.HIDDEN] + list(
+            FIXTURE.BROKEN.values())
+        for slug in hidden:
+            self.assertFalse(os.path.exists(os.path.join(
+                self.out, "posts", slug + ".html")), slug)
+        for tag in FIXTURE.HIDDEN_TAGS:
+            self.assertFalse(os.path.exists(os.path.join(
+                self.out, "tags", tag + ".html")), tag)
+
+
+if __name__ == "__main__":
+    unittest.main()

@@ -1,0 +1,166 @@
+/*
+ * test_compress.c: gzip and brotli output decodes (zlib inflate, the brotli
+ * decoder) to the input, for empty, small, repetitive, random and
+ * multi-chunk inputs; output is appended after what the buffer held; a
+ * buffer bound too small for the output is an error.
+ */
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <brotli/decode.h>
+#include <zlib.h>
+
+#include "buf.h"
+#include "compress.h"
+#include "test.h"
+
+#define OUT_MAX		(64u << 20)
+#define BIG_LEN		(512u << 10)	/* many deflate output chunks */
+
+static uint32_t rng = 2463534242u;
+
+static uint32_t
+xorshift(void)
+{
+	rng ^= rng << 13;
+	rng ^= rng >> 17;
+	rng ^= rng << 5;
+	return rng;
+}
+
+/* Inflates gzip data; returns the decoded bytes (caller frees) or NULL. */
+static unsigned char *
+gunzip(const void *in, size_t len, size_t want, size_t *outlen)
+{
+	unsigned char *out = malloc(want + 1);
+	z_stream zs = { 0 };
+	int zr;
+
+	if (out == NULL || inflateInit2(&zs, 15 + 16) != Z_OK) {
+		free(out);
+		return NULL;
+	}
+	zs.next_in = (Bytef *)(uintptr_t)in;
+	zs.avail_in = (uInt)len;
+	zs.next_out = out;
+	zs.avail_out = (uInt)want + 1;
+	zr = inflate(&zs, Z_FINISH);
+	*outlen = zs.total_out;
+	inflateEnd(&zs);
+	if (zr != Z_STREAM_END || zs.avail_in != 0) {
+		free(out);
+		return NULL;
+	}
+	return out;
+}
+
+static unsigned char *
+unbrotli(const void *in, size_t len, size_t want, size_t *outlen)
+{
+	unsigned char *out = malloc(want + 1);
+
+	*outlen = want + 1;
+	if (out == NULL || BrotliDecoderDecompress(len, in, outlen, out) !=
+	    BROTLI_DECODER_RESULT_SUCCESS) {
+		free(out);
+		return NULL;
+	}
+	return out;
+}
+
+struct codec {
+	const char *name;
+	int (*compress)(const void *, size_t, struct buf *);
+	unsigned char *(*decode)(const void *, size_t, size_t, size_t *);
+};
+
+static const struct codec codecs[] = {
+	{ "gzip", compress_gzip, gunzip },
+	{ "brotli", compress_brotli, unbrotli },
+};
+
+/* Compresses in after a prefix and checks the prefix and the round trip. */
+static void
+check_round_trip(const struct codec *c, const char *what,
+    const unsigned char *in, size_t len, size_t *outlen)
+{
+	static const char prefix[] = "PREFIX";
+	unsigned char *dec;
+	struct buf out;
+	size_t declen = 0;
+
+	buf_init(&out, OUT_MAX);
+	buf_append(&out, prefix, sizeof(prefix) - 1);
+	ok(c->compress(in, len, &out) == 0, "%s %s: compress", c->name, what);
+	ok(out.len > sizeof(prefix) - 1 &&
+	    memcmp(out.data, prefix, sizeof(prefix) - 1) == 0,
+	    "%s %s: appended after the prefix", c->name, what);
+	*outlen = out.len - (sizeof(prefix) - 1);
+	dec = c->decode(out.data + sizeof(prefix) - 1, *outlen, len, &declen);
+	ok(dec != NULL && declen == len && (len == 0 ||
+	    memcmp(dec, in, len) == 0), "%s %s: decodes to the input (%zu of %zu)",
+	    c->name, what, declen, len);
+	free(dec);
+	buf_free(&out);
+}
+
+static void
+test_codec(const struct codec *c)
+{
+	unsigned char *text, *noise, *big;
+	size_t n, outlen;
+	struct buf a, b;
+
+	check_round_trip(c, "empty", (const unsigned char *)"", 0, &outlen);
+	check_round_trip(c, "one byte", (const unsigned char *)"x", 1, &outlen);
+
+	text = malloc(64 << 10);
+	for (n = 0; n < (64 << 10); n++)
+		text[n] = "<p>The quick brown fox jumps over the lazy dog.</p>\n"
+		    [n % 52];
+	check_round_trip(c, "text", text, 64 << 10, &outlen);
+	ok(outlen < (64 << 10) / 10, "%s: repetitive text shrinks (%zu)",
+	    c->name, outlen);
+
+	noise = malloc(4096);
+	for (n = 0; n < 4096; n++)
+		noise[n] = (unsigned char)xorshift();
+	check_round_trip(c, "noise", noise, 4096, &outlen);
+	ok(outlen >= 4096, "%s: random bytes do not shrink (%zu)", c->name,
+	    outlen);
+
+	big = malloc(BIG_LEN);
+	for (n = 0; n < BIG_LEN; n++)
+		big[n] = (n / 4096) % 3 == 0 ? (unsigned char)xorshift() :
+		    text[n % 1000];
+	check_round_trip(c, "big mixed", big, BIG_LEN, &outlen);
+
+	/* Same input, same bytes: ETags of variants stay stable. */
+	buf_init(&a, OUT_MAX);
+	buf_init(&b, OUT_MAX);
+	ok(c->compress(text, 5000, &a) == 0 && c->compress(text, 5000, &b) == 0 &&
+	    a.len == b.len && memcmp(a.data, b.data, a.len) == 0,
+	    "%s: deterministic", c->name);
+	buf_free(&a);
+	buf_free(&b);
+
+	/* A bound below the output size is an error, not a short result. */
+	buf_init(&a, 16);
+	ok(c->compress(noise, 4096, &a) == -1, "%s: bound too small fails",
+	    c->name);
+	ok(buf_failed(&a), "%s: buffer marked failed", c->name);
+	buf_free(&a);
+
+	free(text);
+	free(noise);
+	free(big);
+}
+
+int
+main(void)
+{
+	for (size_t i = 0; i < sizeof(codecs) / sizeof(codecs[0]); i++)
+		test_codec(&codecs[i]);
+	return test_done();
+}

@@ -1,0 +1,617 @@
+/*
+ * test_content.c: content_load() on content trees built in a mkdtemp(3)
+ * directory: publishing rules (drafts, future posts, dates from file names
+ * and mtimes), every kind of skipped file with its one log line, bundles,
+ * static files and images, symlinks out of the root, tags, and limits.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <ftw.h>
+#include <limits.h>
+#include <stdarg.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "content.h"
+#include "folio_limits.h"
+#include "test.h"
+
+#define ERR_MAX		256
+#define LOG_MAX		(1u << 20)
+
+static char tmp_base[PATH_MAX];
+
+/* The sanitizers' runtime, when linked in: their reports must not vanish
+ * into the log file load() captures stderr into. */
+void	__sanitizer_set_report_fd(void *fd) __attribute__((weak));
+
+/* out = a "/" b; a path that does not fit ends the test run. */
+static void
+join(char *out, size_t outlen, const char *a, const char *b)
+{
+	int r = snprintf(out, outlen, "%s/%s", a, b);
+
+	if (r < 0 || (size_t)r >= outlen) {
+		fprintf(stderr, "path too long: %s/%s\n", a, b);
+		exit(1);
+	}
+}
+
+static time_t
+utc(int y, int mo, int d, int h, int mi, int s)
+{
+	struct tm tm;
+
+	memset(&tm, 0, sizeof(tm));
+	tm.tm_year = y - 1900;
+	tm.tm_mon = mo - 1;
+	tm.tm_mday = d;
+	tm.tm_hour = h;
+	tm.tm_min = mi;
+	tm.tm_sec = s;
+	return timegm(&tm);
+}
+
+/* mkdir -p of the directory part of path. */
+static void
+mkparents(const char *path)
+{
+	char p[PATH_MAX];
+
+	snprintf(p, sizeof(p), "%s", path);
+	for (char *s = p + 1; *s; s++) {
+		if (*s != '/')
+			continue;
+		*s = '\0';
+		if (mkdir(p, 0755) == -1 && errno != EEXIST)
+			fprintf(stderr, "mkdir %s: %s\n", p, strerror(errno));
+		*s = '/';
+	}
+}
+
+static void
+put_n(const char *root, const char *rel, const char *data, size_t len)
+{
+	char path[PATH_MAX];
+	FILE *f;
+
+	join(path, sizeof(path), root, rel);
+	mkparents(path);
+	if ((f = fopen(path, "wb")) == NULL) {
+		fprintf(stderr, "%s: %s\n", path, strerror(errno));
+		return;
+	}
+	fwrite(data, 1, len, f);
+	fclose(f);
+}
+
+static void
+put(const char *root, const char *rel, const char *data)
+{
+	put_n(root, rel, data, strlen(data));
+}
+
+static void
+link_to(const char *root, const char *rel, const char *target)
+{
+	char path[PATH_MAX];
+
+	join(path, sizeof(path), root, rel);
+	mkparents(path);
+	if (symlink(target, path) == -1)
+		fprintf(stderr, "symlink %s: %s\n", path, strerror(errno));
+}
+
+static void
+set_mtime(const char *root, const char *rel, time_t t)
+{
+	char path[PATH_MAX];
+	struct timespec ts[2] = { { t, 0 }, { t, 0 } };
+
+	join(path, sizeof(path), root, rel);
+	utimensat(AT_FDCWD, path, ts, 0);
+}
+
+static int
+rm_entry(const char *path, const struct stat *st, int flag, struct FTW *ftw)
+{
+	(void)st;
+	(void)flag;
+	(void)ftw;
+	return remove(path);
+}
+
+static void
+rm_tree(const char *path)
+{
+	nftw(path, rm_entry, 16, FTW_DEPTH | FTW_PHYS);
+}
+
+static void
+new_tree(char *out, size_t outlen, const char *name)
+{
+	join(out, outlen, tmp_base, name);
+	if (mkdir(out, 0755) == -1)
+		fprintf(stderr, "mkdir %s: %s\n", out, strerror(errno));
+}
+
+/* Runs content_load with stderr captured into *log (caller frees). */
+static int
+load(struct site *s, const char *root, time_t now, char **log, char *err)
+{
+	struct content_opts opts = { .now = now, .unsafe_html = false };
+	char path[PATH_MAX];
+	int fd, saved, rc;
+	ssize_t n;
+
+	join(path, sizeof(path), tmp_base, "log.XXXXXX");
+	fd = mkstemp(path);
+	fflush(stderr);
+	saved = dup(STDERR_FILENO);
+	dup2(fd, STDERR_FILENO);
+	rc = content_load(s, root, &opts, err, ERR_MAX);
+	fflush(stderr);
+	dup2(saved, STDERR_FILENO);
+	close(saved);
+	*log = calloc(1, LOG_MAX + 1);
+	lseek(fd, 0, SEEK_SET);
+	n = read(fd, *log, LOG_MAX);
+	(void)n;
+	close(fd);
+	unlink(path);
+	return rc;
+}
+
+/* Number of log lines holding s. */
+static int
+log_count(const char *log, const char *s)
+{
+	int n = 0;
+
+	for (const char *p = log; (p = strstr(p, s)) != NULL; p += strlen(s))
+		n++;
+	return n;
+}
+
+static int
+log_lines(const char *log)
+{
+	return log_count(log, "\n");
+}
+
+static const struct doc *
+find_doc(const struct doc *docs, size_t n, const char *slug)
+{
+	for (size_t i = 0; i < n; i++)
+		if (strcmp(docs[i].slug, slug) == 0)
+			return &docs[i];
+	return NULL;
+}
+
+static const struct tag *
+find_tag(const struct site *s, const char *slug)
+{
+	for (size_t i = 0; i < s->ntags; i++)
+		if (strcmp(s->tags[i].slug, slug) == 0)
+			return &s->tags[i];
+	return NULL;
+}
+
+/* Every line the log must hold, each exactly once. */
+static const char *const main_problems[] = {
+	"posts/broken.md:3: YAML: ",
+	"posts/notitle.md:1: title is missing",
+	"posts/badtitle.md:3: title: expected a string, not a list",
+	"posts/baddate.md:4: date: \"2026-02-30\" is not a date "
+	    "(YYYY-MM-DD or RFC 3339)",
+	"posts/badutf.md:4: invalid UTF-8",
+	"posts/Bad_Name.md:1: \"Bad_Name\" is not a valid slug",
+	"posts/2026-13-01-x.md:1: \"2026-13-01\" in the file name is not a "
+	    "date",
+	"posts/hello/index.md:1: slug \"hello\" is already used by "
+	    "posts/hello.md",
+	"posts/orphan/pic.png:1: not in a post bundle (no "
+	    "posts/orphan/index.md)",
+	"posts/notes.txt:1: not a post",
+	"pages/tags.md:1: page slug \"tags\" is reserved",
+	"pages/sub/x.md:1: not a page",
+	"static/bad\\name.txt:1: file name has control characters",
+	"static/ctl?.txt:1: file name has control characters",
+	"posts/esc.md:1: symlink points outside the content root",
+	"images/outside:1: symlink points outside the content root",
+	"static/loop:1: symlink loop",
+	"posts/dangling.md:1: broken symlink",
+	"posts/big.md:1: larger than 8388608 bytes",
+	"posts/nofm.md:1: no front matter",
+};
+
+static void
+build_main(const char *r, const char *outside)
+{
+	char big[PATH_MAX];
+	int fd;
+
+	put(r, "posts/hello.md", "---\ntitle: Hello\ndate: 2026-03-14\n"
+	    "updated: 2026-04-01T12:00:00Z\ntags: [Go, \"Web Dev\"]\n"
+	    "summary: First.\n---\n# Intro\n\nHello world.\n");
+	put(r, "posts/2026-01-02-dated.md", "---\ntitle: Dated\n"
+	    "tags:\n  - go\n  - web_dev\n---\nBody.\n");
+	put(r, "posts/nodate.md", "---\ntitle: No date\ntags: [\"!!!\"]\n---\n"
+	    "x\n");
+	set_mtime(r, "posts/nodate.md", utc(2025, 6, 1, 8, 0, 0));
+	put(r, "posts/draft.md", "---\ntitle: Draft\ndraft: true\n---\n");
+	put(r, "posts/future.md", "---\ntitle: Future\ndate: 2027-01-01\n---\n");
+	put(r, "posts/future2.md", "---\ntitle: Soon\n"
+	    "date: 2026-12-01T12:00:00+02:00\n---\n");
+	put(r, "posts/futuredraft.md", "---\ntitle: FD\ndate: 2026-07-01\n"
+	    "draft: yes\n---\n");
+	put(r, "posts/broken.md", "---\ntitle: Broken\n  date: x\n---\n");
+	put(r, "posts/notitle.md", "---\ndate: 2026-01-01\n---\nbody\n");
+	put(r, "posts/badtitle.md", "---\ndate: 2026-01-01\ntitle: [a]\n---\n");
+	put(r, "posts/baddate.md", "---\r\ntitle: T\r\n\r\ndate: 2026-02-30\r\n"
+	    "---\r\n");
+	put(r, "posts/badutf.md", "---\ntitle: T\n---\nbad \xc3\x28 here\n");
+	put(r, "posts/nofm.md", "# Just markdown\n");
+	put(r, "posts/Bad_Name.md", "---\ntitle: T\n---\n");
+	put(r, "posts/2026-13-01-x.md", "---\ntitle: T\n---\n");
+	put(r, "posts/bundle/index.md", "---\ntitle: Bundle\ndate: 2026-02-01\n"
+	    "---\n![fig](fig.png)\n");
+	put(r, "posts/bundle/fig.png", "PNG");
+	put(r, "posts/bundle/sub/data.csv", "a,b\n");
+	put(r, "posts/bundle/fig.png~", "old");
+	put(r, "posts/hello/index.md", "---\ntitle: Hello again\n"
+	    "date: 2026-01-01\n---\n");
+	put(r, "posts/hello/pic.png", "PNG");
+	put(r, "posts/drafted/index.md", "---\ntitle: D\ndraft: true\n---\n");
+	put(r, "posts/drafted/x.png", "PNG");
+	put(r, "posts/orphan/pic.png", "PNG");
+	put(r, "posts/notes.txt", "notes");
+	/* Files every editor and VCS leaves around: never logged. */
+	put(r, "posts/.hidden.md", "---\ntitle: H\n---\n");
+	put(r, "posts/hello.md~", "backup");
+	put(r, "posts/.hello.md.swp", "swap");
+	put(r, "posts/x.swx", "swap");
+	put(r, "posts/4913", "");
+	put(r, "posts/y.tmp", "");
+	put(r, "posts/.#lock.md", "");
+	put(r, "posts/#auto.md#", "");
+	put(r, ".git/config", "[core]\n");
+	put(r, "README.md", "# readme\n");
+	put(r, "templates/base.html", "<html>");
+	put(r, "pages/about.md", "---\ntitle: About\n---\nAbout me.\n");
+	put(r, "pages/tags.md", "---\ntitle: Tags\n---\n");
+	put(r, "pages/sub/x.md", "---\ntitle: X\n---\n");
+	put(r, "images/a.jpg", "JPG");
+	put(r, "images/sub/b.png", "PNG");
+	put(r, "static/favicon.ico", "ICO");
+	put(r, "static/css/site.css", "body{}");
+	put(r, "static/.well-known/security.txt", "Contact: x\n");
+	put(r, "static/.DS_Store", "junk");
+	put(r, "static/bad\\name.txt", "x");
+	put(r, "static/ctl\001.txt", "x");
+	/* Symlinks: out of the root, inside it, a loop, a dangling one. */
+	put(outside, "secret.md", "---\ntitle: Secret\n---\n");
+	join(big, sizeof(big), outside, "secret.md");
+	link_to(r, "posts/esc.md", big);
+	link_to(r, "images/outside", outside);
+	put(r, "src/linked.md", "---\ntitle: Linked\ndate: 2024-01-01\n"
+	    "tags: [Go, GO, go]\n---\n");
+	link_to(r, "posts/linked.md", "../src/linked.md");
+	link_to(r, "static/loop", "..");
+	link_to(r, "posts/dangling.md", "nowhere.md");
+	/* A file one byte over CONTENT_FILE_MAX (sparse). */
+	join(big, sizeof(big), r, "posts/big.md");
+	if ((fd = open(big, O_WRONLY | O_CREAT | O_TRUNC, 0644)) != -1) {
+		if (ftruncate(fd, CONTENT_FILE_MAX + 1) == -1)
+			perror("ftruncate");
+		close(fd);
+	}
+}
+
+static void
+test_main(void)
+{
+	char root[PATH_MAX], outside[PATH_MAX], err[ERR_MAX] = "", *log;
+	static const char *const order[] = { "hello", "bundle", "dated",
+	    "nodate", "linked" };
+	static const char *const urls[] = { "/.well-known/security.txt",
+	    "/css/site.css", "/favicon.ico", "/images/a.jpg",
+	    "/images/sub/b.png", "/posts/bundle/fig.png",
+	    "/posts/bundle/sub/data.csv" };
+	static const char *const quiet[] = { "draft", "future", "hidden",
+	    "swp", "swx", "4913", "tmp", "lock", "auto", ".git", "README",
+	    "templates", "drafted", "hello/pic.png", "fig.png~", "DS_Store",
+	    "about" };
+	struct site s;
+	const struct doc *d;
+	const struct tag *t;
+	const struct asset *a;
+	size_t nproblems = sizeof(main_problems) / sizeof(main_problems[0]);
+	int rc;
+
+	new_tree(root, sizeof(root), "main");
+	new_tree(outside, sizeof(outside), "outside");
+	build_main(root, outside);
+	rc = load(&s, root, utc(2026, 6, 1, 0, 0, 0), &log, err);
+	ok(rc == 0, "main: rc %d: %s", rc, err);
+	if (getenv("TEST_CONTENT_LOG") != NULL)
+		fputs(log, stderr);
+
+	/* Posts: published ones only, newest first. */
+	ok(s.nposts == 5, "main: %zu posts", s.nposts);
+	for (size_t i = 0; i < 5 && i < s.nposts; i++)
+		ok(strcmp(s.posts[i].slug, order[i]) == 0, "post %zu is %s, "
+		    "want %s", i, s.posts[i].slug, order[i]);
+	if ((d = find_doc(s.posts, s.nposts, "hello")) != NULL) {
+		ok(strcmp(d->url, "/posts/hello") == 0, "hello url %s", d->url);
+		ok(strcmp(d->src, "posts/hello.md") == 0, "hello src");
+		ok(d->kind == DOC_POST && d->bundle_dir == NULL, "hello kind");
+		ok(d->meta.date == utc(2026, 3, 14, 0, 0, 0), "hello date");
+		ok(strcmp(d->meta.summary, "First.") == 0, "hello summary");
+		ok(d->body_line == 8, "hello body line %zu", d->body_line);
+		ok(d->markdown_len == strlen(d->markdown) &&
+		    strcmp(d->markdown, "# Intro\n\nHello world.\n") == 0,
+		    "hello markdown '%s'", d->markdown);
+		ok(d->html != NULL && strstr(d->html,
+		    "<h1 id=\"intro\">Intro</h1>") != NULL &&
+		    d->html_len == strlen(d->html), "hello html %s", d->html);
+		ok(d->words == 3, "hello words %zu", d->words);
+	} else
+		ok(0, "hello missing");
+	d = find_doc(s.posts, s.nposts, "dated");
+	ok(d && d->meta.date == utc(2026, 1, 2, 0, 0, 0) &&
+	    strcmp(d->url, "/posts/dated") == 0, "date from the file name");
+	d = find_doc(s.posts, s.nposts, "nodate");
+	ok(d && d->meta.date == utc(2025, 6, 1, 8, 0, 0), "date from mtime");
+	d = find_doc(s.posts, s.nposts, "bundle");
+	ok(d && strcmp(d->bundle_dir, "posts/bundle") == 0 &&
+	    strcmp(d->src, "posts/bundle/index.md") == 0 &&
+	    strcmp(d->url, "/posts/bundle") == 0, "bundle post");
+	d = find_doc(s.posts, s.nposts, "linked");
+	ok(d && strcmp(d->src, "posts/linked.md") == 0,
+	    "symlink inside the root followed");
+	ok(find_doc(s.posts, s.nposts, "secret") == NULL &&
+	    find_doc(s.posts, s.nposts, "esc") == NULL, "no escaped post");
+	ok(s.next_publish == utc(2026, 12, 1, 10, 0, 0), "next_publish %lld",
+	    (long long)s.next_publish);
+	ok(s.newest == utc(2026, 4, 1, 12, 0, 0), "newest %lld",
+	    (long long)s.newest);
+
+	/* Pages. */
+	ok(s.npages == 1 && strcmp(s.pages[0].slug, "about") == 0 &&
+	    strcmp(s.pages[0].url, "/about") == 0 &&
+	    s.pages[0].kind == DOC_PAGE && s.pages[0].html != NULL &&
+	    strstr(s.pages[0].html, "About me.") != NULL, "pages");
+
+	/* Tags: merged by slug, posts newest first, sorted by slug. */
+	ok(s.ntags == 2, "%zu tags", s.ntags);
+	for (size_t i = 1; i < s.ntags; i++)
+		ok(strcmp(s.tags[i - 1].slug, s.tags[i].slug) < 0,
+		    "tags sorted");
+	if ((t = find_tag(&s, "go")) != NULL) {
+		ok(t->nposts == 3, "go: %zu posts", t->nposts);
+		ok(t->nposts == 3 && strcmp(s.posts[t->posts[0]].slug,
+		    "hello") == 0 && strcmp(s.posts[t->posts[1]].slug,
+		    "dated") == 0 && strcmp(s.posts[t->posts[2]].slug,
+		    "linked") == 0, "go: newest first, once per post");
+		ok(strcmp(t->name, "Go") == 0, "go: name '%s'", t->name);
+	} else
+		ok(0, "tag go missing");
+	if ((t = find_tag(&s, "web-dev")) != NULL)
+		ok(t->nposts == 2 && t->posts[0] == 0 && t->posts[1] == 2 &&
+		    strcmp(t->name, "web_dev") == 0, "web-dev merged: '%s'",
+		    t->name);
+	else
+		ok(0, "tag web-dev missing");
+	ok(log_count(log, "posts/nodate.md:1: tag \"!!!\"") == 1,
+	    "empty tag slug logged");
+
+	/* Assets: sorted by URL and found by content_asset. */
+	ok(s.nassets == sizeof(urls) / sizeof(urls[0]), "%zu assets",
+	    s.nassets);
+	for (size_t i = 0; i < s.nassets && i < sizeof(urls) / sizeof(urls[0]);
+	    i++)
+		ok(strcmp(s.assets[i].url, urls[i]) == 0, "asset %zu %s want %s",
+		    i, s.assets[i].url, urls[i]);
+	a = content_asset(&s, "/posts/bundle/sub/data.csv");
+	ok(a && strcmp(a->src, "posts/bundle/sub/data.csv") == 0,
+	    "bundle asset src");
+	a = content_asset(&s, "/favicon.ico");
+	ok(a && strcmp(a->src, "static/favicon.ico") == 0, "static src");
+	ok(content_asset(&s, "/images/a.jpg") != NULL, "image");
+	ok(content_asset(&s, "/posts/hello/pic.png") == NULL &&
+	    content_asset(&s, "/posts/drafted/x.png") == NULL &&
+	    content_asset(&s, "/posts/orphan/pic.png") == NULL,
+	    "no assets of unpublished bundles");
+	ok(content_asset(&s, "/images/outside/secret.md") == NULL,
+	    "no asset through an escaping symlink");
+	ok(content_asset(&s, "/nope") == NULL, "missing asset");
+
+	/* Problems: each logged once, and only those. */
+	for (size_t i = 0; i < nproblems; i++)
+		ok(log_count(log, main_problems[i]) == 1, "log once: %s",
+		    main_problems[i]);
+	ok(s.problems == nproblems, "problems %zu want %zu", s.problems,
+	    nproblems);
+	ok(log_lines(log) == (int)nproblems + 1, "log lines %d:\n%s",
+	    log_lines(log), log);
+	for (size_t i = 0; i < sizeof(quiet) / sizeof(quiet[0]); i++)
+		ok(log_count(log, quiet[i]) == 0, "'%s' not logged", quiet[i]);
+	free(log);
+	content_free(&s);
+	ok(s.posts == NULL && s.nposts == 0 && s.assets == NULL,
+	    "content_free clears");
+	content_free(&s);
+}
+
+/* Duplicate pages, an asset URL given twice, a tree nested too deep. */
+static void
+test_duplicates(void)
+{
+	char root[PATH_MAX], deep[PATH_MAX], err[ERR_MAX] = "", *log;
+	const struct doc *d;
+	const struct asset *a;
+	struct site s;
+	size_t n;
+	int rc;
+
+	new_tree(root, sizeof(root), "dups");
+	put(root, "pages/now.md", "---\ntitle: Now\n---\n");
+	put(root, "pages/uses.md", "---\ntitle: Uses\ndraft: true\n---\n");
+	put(root, "posts/2026-01-01-same.md", "---\ntitle: A\n---\n");
+	put(root, "posts/same.md", "---\ntitle: B\n---\n");
+	put(root, "posts/same/index.md", "---\ntitle: C\n---\n");
+	put(root, "posts/other.md", "---\ntitle: D\ndraft: true\n---\n");
+	put(root, "posts/other/index.md", "---\ntitle: E\n---\n");
+	put(root, "images/a.jpg", "1");
+	put(root, "static/images/a.jpg", "2");
+	put(root, "posts/2025-12-24-trip/index.md", "---\ntitle: Trip\n---\n");
+	put(root, "posts/2025-12-24-trip/photo.jpg", "JPG");
+	n = (size_t)snprintf(deep, sizeof(deep), "static");
+	for (int i = 0; i < CONTENT_DEPTH_MAX; i++)
+		n += (size_t)snprintf(deep + n, sizeof(deep) - n, "/d%d", i);
+	snprintf(deep + n, sizeof(deep) - n, "/f.txt");
+	put(root, deep, "deep");
+	/* These posts are dated by their mtime: now. */
+	rc = load(&s, root, time(NULL) + 60, &log, err);
+	ok(rc == 0, "dups: rc %d %s", rc, err);
+	d = find_doc(s.posts, s.nposts, "trip");
+	ok(d && d->meta.date == utc(2025, 12, 24, 0, 0, 0) &&
+	    strcmp(d->bundle_dir, "posts/2025-12-24-trip") == 0 &&
+	    strcmp(d->url, "/posts/trip") == 0, "dated bundle");
+	a = content_asset(&s, "/posts/trip/photo.jpg");
+	ok(a && strcmp(a->src, "posts/2025-12-24-trip/photo.jpg") == 0,
+	    "dated bundle asset");
+	ok(s.nposts == 3 && find_doc(s.posts, s.nposts, "same") &&
+	    strcmp(find_doc(s.posts, s.nposts, "same")->src,
+	    "posts/2026-01-01-same.md") == 0, "first of a slug kept");
+	ok(find_doc(s.posts, s.nposts, "other") &&
+	    strcmp(find_doc(s.posts, s.nposts, "other")->src,
+	    "posts/other/index.md") == 0, "a draft does not take a slug");
+	ok(log_count(log, "posts/same.md:1: slug \"same\" is already used by "
+	    "posts/2026-01-01-same.md") == 1, "dup 1 logged");
+	ok(log_count(log, "posts/same/index.md:1: slug \"same\" is already "
+	    "used by posts/2026-01-01-same.md") == 1, "dup 2 logged");
+	ok(s.npages == 1 && strcmp(s.pages[0].slug, "now") == 0, "pages");
+	a = content_asset(&s, "/images/a.jpg");
+	ok(s.nassets == 2 && a && strcmp(a->src, "images/a.jpg") == 0,
+	    "first asset of a URL kept");
+	ok(log_count(log, "static/images/a.jpg:1: /images/a.jpg is already "
+	    "served from images/a.jpg") == 1, "asset dup logged");
+	ok(log_count(log, "nested deeper than 16 levels") == 1,
+	    "deep tree logged");
+	ok(s.problems == 4, "dups problems %zu:\n%s", s.problems, log);
+	ok(s.ntags == 0 && s.tags == NULL, "no tags");
+	ok(s.next_publish == 0, "no next_publish");
+	free(log);
+	content_free(&s);
+}
+
+/*
+ * Symlinks fanning out (each level links twice to the next, the last holds
+ * many files): the file count limit stops the walk with an error.
+ */
+static void
+test_too_many(void)
+{
+	char root[PATH_MAX], rel[64], target[64], err[ERR_MAX] = "", *log;
+	enum { LEVELS = 8, FILES = 1000 };
+	struct site s;
+	int rc;
+
+	new_tree(root, sizeof(root), "many");
+	for (int l = 0; l < LEVELS; l++)
+		for (int k = 0; k < 2; k++) {
+			snprintf(rel, sizeof(rel), "static/l%d/x%d", l, k);
+			snprintf(target, sizeof(target), "../l%d", l + 1);
+			link_to(root, rel, target);
+		}
+	for (int i = 0; i < FILES; i++) {
+		snprintf(rel, sizeof(rel), "static/l%d/f%d", LEVELS, i);
+		put(root, rel, "");
+	}
+	put(root, "posts/ok.md", "---\ntitle: OK\n---\n");
+	rc = load(&s, root, utc(2026, 6, 1, 0, 0, 0), &log, err);
+	ok(rc == -1 && strstr(err, "more than 200000 files") != NULL,
+	    "too many files: rc %d %s", rc, err);
+	ok(s.posts == NULL && s.nposts == 0 && s.assets == NULL &&
+	    s.nassets == 0, "failed load leaves an empty site");
+	content_free(&s);
+	free(log);
+}
+
+static void
+test_bad_root(void)
+{
+	char root[PATH_MAX], err[ERR_MAX] = "", *log;
+	struct site s;
+
+	join(root, sizeof(root), tmp_base, "missing");
+	ok(load(&s, root, 0, &log, err) == -1 && strstr(err, "missing") &&
+	    strstr(err, "No such file"), "missing root: %s", err);
+	content_free(&s);
+	free(log);
+	put(tmp_base, "plainfile", "x");
+	join(root, sizeof(root), tmp_base, "plainfile");
+	ok(load(&s, root, 0, &log, err) == -1 && strstr(err,
+	    "not a directory"), "file root: %s", err);
+	content_free(&s);
+	free(log);
+	/* An empty tree is a valid, empty site. */
+	new_tree(root, sizeof(root), "empty");
+	ok(load(&s, root, 0, &log, err) == 0 && s.nposts == 0 &&
+	    s.npages == 0 && s.nassets == 0 && s.problems == 0 &&
+	    content_asset(&s, "/x") == NULL, "empty tree");
+	content_free(&s);
+	free(log);
+}
+
+static void
+test_slugs(void)
+{
+	static const struct {
+		const char *s;
+		bool ok;
+	} t[] = {
+		{ "hello-world", true }, { "a", true }, { "2026", true },
+		{ "0-a-", true }, { "", false }, { "-a", false },
+		{ "Hello", false }, { "a_b", false }, { "a.b", false },
+		{ "a b", false }, { "é", false }, { "a/b", false },
+	};
+
+	for (size_t i = 0; i < sizeof(t) / sizeof(t[0]); i++)
+		ok(content_slug_ok(t[i].s, strlen(t[i].s)) == t[i].ok,
+		    "slug '%s'", t[i].s);
+	ok(!content_slug_ok("ab", 0), "slug of length 0");
+	ok(content_slug_ok("ab!", 2), "slug length bound");
+}
+
+int
+main(void)
+{
+	char tmpl[] = "/tmp/test_content.XXXXXX", real[PATH_MAX];
+
+	if (__sanitizer_set_report_fd != NULL)
+		__sanitizer_set_report_fd((void *)(intptr_t)dup(STDERR_FILENO));
+	if (mkdtemp(tmpl) == NULL) {
+		perror("mkdtemp");
+		return 1;
+	}
+	if (realpath(tmpl, real) == NULL) {
+		perror("realpath");
+		return 1;
+	}
+	memcpy(tmp_base, real, sizeof(real));
+	test_slugs();
+	test_main();
+	test_duplicates();
+	test_too_many();
+	test_bad_root();
+	rm_tree(tmp_base);
+	return test_done();
+}
