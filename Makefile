@@ -50,6 +50,8 @@ DAEMON_SRCS = \
 	daemon/conn.c		\
 	daemon/respond.c	\
 	daemon/admin.c		\
+	daemon/watcher.c	\
+	daemon/notify.c		\
 	daemon/proc.c		\
 	daemon/signals.c
 

@@ -29,12 +29,17 @@ admin_respond(struct worker *w, struct conn *c, const char *path)
 {
 	static const char ok[] = "ok\n", ready[] = "ready\n",
 	    unready[] = "not ready: no index loaded yet\n",
+	    crashing[] = "not ready: workers keep dying and are respawned"
+	    " with backoff\n",
 	    notfound[] = "404 Not Found: the admin listener serves /healthz,"
 	    " /readyz and /metrics\n";
 
 	c->route = ROUTE_ADMIN;
 	if (strcmp(path, "/healthz") == 0)
 		respond_text(w, c, 200, NULL, "", ok, sizeof(ok) - 1);
+	else if (strcmp(path, "/readyz") == 0 &&
+	    metrics_load(&w->m->backoff))
+		respond_text(w, c, 503, NULL, "", crashing, sizeof(crashing) - 1);
 	else if (strcmp(path, "/readyz") == 0 && w->cur != NULL)
 		respond_text(w, c, 200, NULL, "", ready, sizeof(ready) - 1);
 	else if (strcmp(path, "/readyz") == 0)

@@ -54,6 +54,29 @@ noreturn void master_run(const struct settings *s, struct conf *conf,
 noreturn void worker_main(const struct conf *conf, const struct listeners *l,
 	    struct metrics *m, int slot);
 
+/* watcher.c */
+struct watcher {
+	int	 fd;			/* inotify, -1 when not watching */
+	char	 configured[PATH_MAX];	/* content_dir as configured */
+	char	 root[PATH_MAX];	/* and resolved */
+	int	 link_wd;		/* the symlink's directory, -1 if none */
+	char	 link_name[NAME_MAX + 1];
+	char	**paths;		/* directory (relative) by watch descriptor */
+	size_t	 npaths;
+	size_t	 ndirs;
+	bool	 full;			/* WATCH_DIRS_MAX reached */
+};
+
+int	watcher_open(struct watcher *w, const char *content_dir, char *err,
+	    size_t errlen);
+void	watcher_close(struct watcher *w);
+/* Reads pending events; true when the content may have changed. */
+bool	watcher_read(struct watcher *w);
+
+/* notify.c */
+void	notify_init(void);
+void	notify(const char *state);
+
 /* proc.c */
 int	proc_drop_privileges(const char *user, char *err, size_t errlen);
 int	proc_chown_for(const char *path, const char *user, char *err,

@@ -88,12 +88,13 @@ settings_load(const struct settings *s, struct conf *c, char *err,
 	    absolutize(c->pid_file, sizeof(c->pid_file), s->cwd, "pid_file",
 	    err, errlen) == -1)
 		return -1;
+	/* The path stays as configured: when it is a symlink that gets
+	 * swapped (git-sync does this), each build follows it anew. */
 	if (realpath(c->content_dir, real) == NULL) {
 		snprintf(err, errlen, "content_dir: %s: %s", c->content_dir,
 		    strerror(errno));
 		return -1;
 	}
-	snprintf(c->content_dir, sizeof(c->content_dir), "%s", real);
 	return 0;
 }
 
@@ -240,6 +241,9 @@ main(int argc, char **argv)
 	if (export_dir != NULL)
 		export(&conf, export_dir);
 
+	/* From here on signals wait for the master's loop: a TERM that comes
+	 * while starting up stops foliod cleanly instead of killing it. */
+	signals_block();
 	if (proc_mkdirs(conf.run_dir, err, sizeof(err)) == -1 ||
 	    proc_chown_for(conf.run_dir, conf.user, err, sizeof(err)) == -1)
 		fatalx("run_dir %s", err);

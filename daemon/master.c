@@ -3,11 +3,13 @@
  * publishes each new generation to the workers through the shared metrics
  * page, forks the workers once the first index exists, reaps and respawns
  * them (backing off when they keep dying), reaps every other child too (it
- * may be PID 1), and acts on signals: HUP reloads, TERM and INT stop
- * gracefully, QUIT stops at once, USR1 is passed on to the workers.
+ * may be PID 1), watches the content tree and rebuilds when it changes, and
+ * acts on signals: HUP reloads, TERM and INT stop gracefully, QUIT stops at
+ * once, USR1 is passed on to the workers.
  */
 #include "foliod.h"
 
+#include <dirent.h>
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -23,6 +25,11 @@
 #define MS_PER_SEC	1000
 /* Longest sleep of the master loop when no timer is due sooner. */
 #define MASTER_IDLE_MS	(60 * MS_PER_SEC)
+/* A burst of saves gives one rebuild: it starts once the tree has been
+ * quiet this long, and never later than the max after the first change. */
+#define DEBOUNCE_MS	100
+#define DEBOUNCE_MAX_MS	1000
+#define NOTIFY_TEXT_MAX	128
 
 struct proc {
 	pid_t	 pid;		/* 0 = slot free */
@@ -40,6 +47,10 @@ struct master {
 	struct proc		 procs[METRICS_SLOTS];
 	unsigned		 fast_fails;	/* workers that died young, in a row */
 	time_t			 respawn_at;	/* 0 = no wait */
+	struct watcher		 watch;
+	int64_t			 change_first;	/* ms: first unbuilt change, 0 = none */
+	int64_t			 change_last;
+	bool			 reloading;	/* tell systemd READY=1 when built */
 	pid_t			 builder;
 	time_t			 build_deadline;
 	bool			 build_again;	/* asked for while one ran */
@@ -58,6 +69,15 @@ mono_now(void)
 
 	clock_gettime(CLOCK_MONOTONIC, &ts);
 	return ts.tv_sec;
+}
+
+static int64_t
+mono_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (int64_t)ts.tv_sec * MS_PER_SEC + ts.tv_nsec / 1000000;
 }
 
 static size_t
@@ -91,6 +111,8 @@ build_child(struct master *ms)
 
 	log_role("build");
 	signals_unblock();
+	if (ms->watch.fd != -1)
+		close(ms->watch.fd);
 	if (proc_drop_privileges(ms->conf->user, err, sizeof(err)) == -1) {
 		log_warnx("%s", err);
 		_exit(1);
@@ -103,6 +125,7 @@ build_child(struct master *ms)
 	if (res.problems)
 		log_warnx("%zu content file%s skipped (see above)", res.problems,
 		    res.problems == 1 ? "" : "s");
+	log_debug("%zu routes, %zu unchanged", res.entries, res.reused);
 	_exit(0);
 }
 
@@ -151,7 +174,48 @@ publish(struct master *ms)
 	return 0;
 }
 
+static void
+notify_ready(const struct master *ms)
+{
+	char text[NOTIFY_TEXT_MAX];
+
+	snprintf(text, sizeof(text), "READY=1\nMAINPID=%ld\nSTATUS=serving"
+	    " index generation %llu", (long)getpid(),
+	    (unsigned long long)ms->generation);
+	notify(text);
+}
+
 static void spawn_workers(struct master *);
+
+/* After a reload: the running workers finish what they have and exit, and
+ * a new set starts with the new configuration (and listeners). */
+static void
+roll_workers(struct master *ms)
+{
+	ms->roll_workers = false;
+	for (size_t i = 0; i < METRICS_SLOTS; i++)
+		if (ms->procs[i].pid != 0)
+			ms->procs[i].retiring = true;
+	signal_workers(ms, SIGTERM, true);
+}
+
+/* Temp files of builds that a crash or a kill cut short. */
+static void
+remove_stale_temps(const char *run_dir)
+{
+	static const char prefix[] = "." INDEX_FILE ".tmp.";
+	struct dirent *de;
+	DIR *d;
+
+	if ((d = opendir(run_dir)) == NULL)
+		return;
+	while ((de = readdir(d)) != NULL)
+		if (strncmp(de->d_name, prefix, sizeof(prefix) - 1) == 0 &&
+		    unlinkat(dirfd(d), de->d_name, 0) == 0)
+			log_info("removed %s/%s left by an earlier build",
+			    run_dir, de->d_name);
+	closedir(d);
+}
 
 /* A build that was killed leaves its temp file; nothing else will. */
 static void
@@ -175,6 +239,8 @@ build_done(struct master *ms, int status)
 		remove_build_temp(ms, ms->builder);
 	ms->builder = 0;
 	if (ok && publish(ms) == 0) {
+		if (!ms->ready)
+			notify_ready(ms);
 		ms->ready = true;
 	} else {
 		metrics_add(&ms->m->build_failures, 1);
@@ -187,13 +253,12 @@ build_done(struct master *ms, int status)
 		log_warnx("keeping index generation %llu",
 		    (unsigned long long)ms->generation);
 	}
-	if (ms->roll_workers && !ms->stopping) {
-		ms->roll_workers = false;
-		for (size_t i = 0; i < METRICS_SLOTS; i++)
-			if (ms->procs[i].pid != 0)
-				ms->procs[i].retiring = true;
-		signal_workers(ms, SIGTERM, true);
+	if (ms->reloading) {
+		ms->reloading = false;
+		notify_ready(ms);	/* the reload is done, built or not */
 	}
+	if (ms->roll_workers && !ms->stopping)
+		roll_workers(ms);
 	spawn_workers(ms);
 	if (ms->build_again && !ms->stopping)
 		start_build(ms);
@@ -214,6 +279,8 @@ spawn_worker(struct master *ms, int slot)
 	if (pid == 0) {
 		close(ms->epfd);
 		close(ms->sigfd);
+		if (ms->watch.fd != -1)
+			close(ms->watch.fd);
 		if (proc_drop_privileges(ms->conf->user, err, sizeof(err)) == -1)
 			fatalx("%s", err);
 		worker_main(ms->conf, ms->ls, ms->m, slot);
@@ -270,6 +337,7 @@ worker_died(struct master *ms, struct proc *p, int status)
 	    delay < RESPAWN_BACKOFF_MAX_SEC; i++)
 		delay *= 2;
 	ms->respawn_at = mono_now() + delay;
+	metrics_store(&ms->m->backoff, 1);
 	log_warnx("workers keep dying; next respawn in %u s", delay);
 }
 
@@ -297,6 +365,55 @@ reap(struct master *ms)
 
 /* --- Signals --------------------------------------------------------- */
 
+/* Opens the listeners a reloaded configuration moved, before anything is
+ * changed, so a port that cannot be had refuses the whole reload. The old
+ * ones are closed here; the workers still serving on them hold their own. */
+static int
+reopen_listeners(struct master *ms, const struct conf *next, char *err,
+    size_t errlen)
+{
+	int pub = -1, adm = -1;
+
+	if (strcmp(next->listen, ms->conf->listen) != 0 &&
+	    (pub = net_listen(next->listen, err, errlen)) == -1)
+		return -1;
+	if (strcmp(next->admin_listen, ms->conf->admin_listen) != 0 &&
+	    (adm = net_listen(next->admin_listen, err, errlen)) == -1) {
+		if (pub != -1)
+			close(pub);
+		return -1;
+	}
+	if (pub != -1) {
+		close(ms->ls->public_fd);
+		ms->ls->public_fd = pub;
+		log_info("now listening on %s", next->listen);
+	}
+	if (adm != -1) {
+		close(ms->ls->admin_fd);
+		ms->ls->admin_fd = adm;
+		log_info("admin now listening on %s", next->admin_listen);
+	}
+	return 0;
+}
+
+static void
+watch_content(struct master *ms, const char *dir)
+{
+	struct epoll_event ev = { .events = EPOLLIN };
+	char err[CONF_ERR_MAX];
+
+	if (ms->watch.fd > 0)
+		watcher_close(&ms->watch);
+	if (watcher_open(&ms->watch, dir, err, sizeof(err)) == -1) {
+		log_warnx("content changes are not watched (%s); send SIGHUP"
+		    " after changing content", err);
+		return;
+	}
+	ev.data.fd = ms->watch.fd;
+	if (epoll_ctl(ms->epfd, EPOLL_CTL_ADD, ms->watch.fd, &ev) == -1)
+		log_warn("epoll_ctl inotify");
+}
+
 static void
 reload(struct master *ms)
 {
@@ -304,20 +421,18 @@ reload(struct master *ms)
 	char err[CONF_ERR_MAX];
 
 	log_info("reloading configuration and content");
-	if (settings_load(ms->settings, &next, err, sizeof(err)) == -1) {
+	notify("RELOADING=1");
+	ms->reloading = true;
+	if (settings_load(ms->settings, &next, err, sizeof(err)) == -1 ||
+	    reopen_listeners(ms, &next, err, sizeof(err)) == -1) {
 		log_warnx("reload refused: %s; keeping the running"
 		    " configuration", err);
+		ms->reloading = false;
+		notify_ready(ms);
 		return;
 	}
-	if (strcmp(next.listen, ms->conf->listen) != 0 ||
-	    strcmp(next.admin_listen, ms->conf->admin_listen) != 0) {
-		log_warnx("reload: listen and admin_listen take effect at the"
-		    " next start; keeping %s and %s", ms->conf->listen,
-		    ms->conf->admin_listen);
-		memcpy(next.listen, ms->conf->listen, sizeof(next.listen));
-		memcpy(next.admin_listen, ms->conf->admin_listen,
-		    sizeof(next.admin_listen));
-	}
+	if (strcmp(next.content_dir, ms->conf->content_dir) != 0)
+		watch_content(ms, next.content_dir);
 	*ms->conf = next;
 	ms->roll_workers = true;
 	start_build(ms);
@@ -337,6 +452,7 @@ begin_stop(struct master *ms, bool now)
 		return;
 	log_info("stopping: finishing requests in flight (up to %d s)",
 	    ms->conf->shutdown_timeout);
+	notify("STOPPING=1");
 	ms->stopping = true;
 	ms->stop_deadline = mono_now() + ms->conf->shutdown_timeout;
 	close(ms->ls->public_fd);
@@ -372,33 +488,74 @@ on_signal(struct master *ms, int sig)
 
 /* --- Timers and the loop --------------------------------------------- */
 
+/* When the next debounced rebuild is due (ms), 0 if none. */
+static int64_t
+change_due(const struct master *ms)
+{
+	int64_t quiet = ms->change_last + DEBOUNCE_MS,
+	    latest = ms->change_first + DEBOUNCE_MAX_MS;
+
+	if (ms->change_first == 0)
+		return 0;
+	return quiet < latest ? quiet : latest;
+}
+
+static void
+earliest(int64_t *soonest, int64_t at, int64_t now)
+{
+	if (at > 0 && at - now < *soonest)
+		*soonest = at - now;
+}
+
 static int
 next_timeout(const struct master *ms)
 {
-	time_t now = mono_now(), wall = time(NULL), soonest = MASTER_IDLE_MS;
+	int64_t now = mono_ms(), soonest = MASTER_IDLE_MS;
 
-	if (ms->respawn_at > now)
-		soonest = (ms->respawn_at - now) * MS_PER_SEC;
-	if (ms->builder && ms->build_deadline > now &&
-	    (ms->build_deadline - now) * MS_PER_SEC < soonest)
-		soonest = (ms->build_deadline - now) * MS_PER_SEC;
-	if (ms->next_publish && (ms->next_publish - wall) * MS_PER_SEC < soonest)
-		soonest = (ms->next_publish - wall) * MS_PER_SEC;
-	if (ms->stopping)
-		soonest = MS_PER_SEC;
+	earliest(&soonest, (int64_t)ms->respawn_at * MS_PER_SEC, now);
+	if (ms->builder)
+		earliest(&soonest, (int64_t)ms->build_deadline * MS_PER_SEC, now);
+	if (ms->next_publish)
+		earliest(&soonest, now + ((int64_t)ms->next_publish -
+		    (int64_t)time(NULL)) * MS_PER_SEC, now);
+	earliest(&soonest, change_due(ms), now);
+	if (ms->stopping || ms->fast_fails)
+		earliest(&soonest, now + MS_PER_SEC, now);
 	return soonest < 0 ? 0 : (int)soonest;
+}
+
+/* Workers that have lived long enough end a crash loop. */
+static void
+check_recovered(struct master *ms)
+{
+	time_t now = mono_now();
+
+	if (ms->fast_fails == 0 || ms->respawn_at != 0)
+		return;
+	for (size_t i = 0; i < METRICS_SLOTS; i++)
+		if (ms->procs[i].pid != 0 &&
+		    now - ms->procs[i].started < RESPAWN_FAST_FAIL_SEC)
+			return;
+	ms->fast_fails = 0;
+	metrics_store(&ms->m->backoff, 0);
+	log_info("workers are stable again");
 }
 
 static void
 on_timers(struct master *ms)
 {
 	time_t now = mono_now();
+	int64_t due = change_due(ms);
 
 	if (ms->builder && now >= ms->build_deadline) {
 		log_warnx("index build ran over %d s; killing it",
 		    BUILD_TIMEOUT_SEC);
 		kill(ms->builder, SIGKILL);
 		ms->build_deadline = now + BUILD_TIMEOUT_SEC;
+	}
+	if (due && mono_ms() >= due && !ms->stopping) {
+		ms->change_first = ms->change_last = 0;
+		start_build(ms);
 	}
 	if (ms->next_publish && time(NULL) >= ms->next_publish &&
 	    !ms->stopping) {
@@ -410,6 +567,7 @@ on_timers(struct master *ms)
 		ms->respawn_at = 0;
 		spawn_workers(ms);
 	}
+	check_recovered(ms);
 	if (ms->stopping) {
 		if (workers_alive(ms, true) == 0 && ms->builder == 0) {
 			log_info("stopped");
@@ -423,6 +581,18 @@ on_timers(struct master *ms)
 	}
 }
 
+static void
+on_content_change(struct master *ms)
+{
+	int64_t now = mono_ms();
+
+	if (!watcher_read(&ms->watch))
+		return;
+	if (ms->change_first == 0)
+		ms->change_first = now;
+	ms->change_last = now;
+}
+
 noreturn void
 master_run(const struct settings *s, struct conf *conf, struct listeners *l)
 {
@@ -430,6 +600,7 @@ master_run(const struct settings *s, struct conf *conf, struct listeners *l)
 	struct epoll_event ev = { .events = EPOLLIN }, evs[MASTER_EVENTS];
 
 	log_role("master");
+	notify_init();
 	signals_block();
 	if ((ms.m = metrics_create()) == NULL)
 		fatal("shared memory for metrics");
@@ -437,8 +608,12 @@ master_run(const struct settings *s, struct conf *conf, struct listeners *l)
 		fatal("signalfd");
 	if ((ms.epfd = epoll_create1(EPOLL_CLOEXEC)) == -1)
 		fatal("epoll_create1");
+	ev.data.fd = ms.sigfd;
 	if (epoll_ctl(ms.epfd, EPOLL_CTL_ADD, ms.sigfd, &ev) == -1)
 		fatal("epoll_ctl");
+	ms.watch.fd = -1;
+	watch_content(&ms, conf->content_dir);
+	remove_stale_temps(conf->run_dir);
 	log_info("foliod %s serving %s on %s (admin %s)", FOLIOD_VERSION,
 	    conf->content_dir, conf->listen, conf->admin_listen);
 	start_build(&ms);
@@ -446,8 +621,13 @@ master_run(const struct settings *s, struct conf *conf, struct listeners *l)
 		int n = epoll_wait(ms.epfd, evs, MASTER_EVENTS, next_timeout(&ms));
 		if (n == -1 && errno != EINTR)
 			fatal("epoll_wait");
-		for (int sig; n > 0 && (sig = signals_read(ms.sigfd)) != 0;)
-			on_signal(&ms, sig);
+		for (int i = 0; i < n; i++) {
+			if (evs[i].data.fd == ms.watch.fd)
+				on_content_change(&ms);
+			else
+				for (int sig; (sig = signals_read(ms.sigfd)) != 0;)
+					on_signal(&ms, sig);
+		}
 		on_timers(&ms);
 	}
 }

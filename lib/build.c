@@ -11,6 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "content.h"
 #include "feed.h"
@@ -301,6 +302,23 @@ setup_ctx(struct builder *b, const struct conf *c, const struct site *s)
 	    b->page_cache);
 }
 
+/* The index being replaced, whose compressed bodies may be reused. A
+ * missing or unusable one just means compressing everything. */
+static bool
+open_previous(const char *dir, const char *name, struct index *prev)
+{
+	char path[PATH_MAX], err[CONF_ERR_MAX];
+
+	if ((size_t)snprintf(path, sizeof(path), "%s/%s", dir, name) >=
+	    sizeof(path) || access(path, F_OK) == -1)
+		return false;
+	if (index_open(prev, path, err, sizeof(err)) == -1) {
+		log_warnx("previous index not reused: %s", err);
+		return false;
+	}
+	return true;
+}
+
 static uint32_t
 ms_since(const struct timespec *t0)
 {
@@ -318,6 +336,8 @@ build_site(const struct conf *conf, uint64_t generation, time_t now,
 {
 	struct content_opts opts = { .now = now, .unsafe_html = conf->unsafe_html };
 	struct builder b = { .conf = conf };
+	struct index prev;
+	bool have_prev = false;
 	struct site site;
 	struct timespec t0;
 	int rc = -1;
@@ -333,18 +353,24 @@ build_site(const struct conf *conf, uint64_t generation, time_t now,
 	}
 	if ((b.ixb = ixb_open(dir, name, err, errlen)) == NULL)
 		goto out;
+	have_prev = open_previous(dir, name, &prev);
+	if (have_prev)
+		ixb_reuse(b.ixb, &prev);
 	add_theme(&b);
 	add_lists(&b);
 	add_docs(&b);
 	add_machine_files(&b);
 	add_assets(&b);
 	res->entries = ixb_count(b.ixb);
+	res->reused = ixb_reused(b.ixb);
 	res->problems = site.problems + b.problems;
 	res->next_publish = site.next_publish;
 	res->ms = ms_since(&t0);
-	rc = ixb_commit(b.ixb, generation, conf->content_dir, site.next_publish,
+	rc = ixb_commit(b.ixb, generation, site.root, site.next_publish,
 	    res->ms, err, errlen);
 out:
+	if (have_prev)
+		index_close(&prev);
 	free_routes(&b);
 	content_free(&site);
 	return rc;

@@ -33,7 +33,6 @@
 /* Length of a literal string without its NUL. */
 #define LIT_LEN(s)		(sizeof(s) - 1)
 /* Years a file name date may name, as in front matter (time_t 0 = none). */
-#define NAME_YEAR_MIN		1970
 
 /* Page slugs the daemon's routes own. */
 static const char *const reserved_pages[] = {
@@ -244,8 +243,8 @@ has_suffix(const char *s, const char *suffix)
 }
 
 /* Dot-files and the temporary files of editors are never content. */
-static bool
-skip_name(const char *name)
+bool
+content_ignored_name(const char *name)
 {
 	size_t n = strlen(name);
 
@@ -365,7 +364,7 @@ walk_wanted(const char *rel, const char *name, size_t depth)
 	 * files like security.txt that must live there. */
 	if (strcmp(name, ".well-known") == 0 && strcmp(rel, "static") == 0)
 		return true;
-	if (skip_name(name))
+	if (content_ignored_name(name))
 		return false;
 	if (depth > 0)
 		return true;
@@ -483,16 +482,6 @@ read_file(const char *path, size_t *len)
 	return data;
 }
 
-static int
-mdays(int year, int mon)
-{
-	static const int days[] = { 31, 28, 31, 30, 31, 30, 31, 31, 30, 31,
-	    30, 31 };
-	bool leap = (year % 4 == 0 && year % 100 != 0) || year % 400 == 0;
-
-	return mon == 2 && leap ? 29 : days[mon - 1];
-}
-
 /*
  * If name starts with "YYYY-MM-DD-", returns 1 and the date (midnight UTC),
  * or -1 if those digits are not a date; 0 if there is no such prefix.
@@ -500,27 +489,18 @@ mdays(int year, int mon)
 static int
 name_date(const char *name, size_t len, time_t *t)
 {
-	int v[3] = { 0, 0, 0 };
-	static const int pos[3][2] = { { 0, 4 }, { 5, 2 }, { 8, 2 } };
-	struct tm tm;
+	static const char shape[] = "dddd-dd-dd-";
+	bool has_time;
 
-	if (len < DATE_PREFIX_LEN || name[4] != '-' || name[7] != '-' ||
-	    name[10] != '-')
+	if (len < DATE_PREFIX_LEN)
 		return 0;
-	for (int f = 0; f < 3; f++)
-		for (int i = pos[f][0]; i < pos[f][0] + pos[f][1]; i++) {
-			if (name[i] < '0' || name[i] > '9')
-				return 0;
-			v[f] = v[f] * 10 + (name[i] - '0');
-		}
-	if (v[0] < NAME_YEAR_MIN || v[1] < 1 || v[1] > 12 || v[2] < 1 ||
-	    v[2] > mdays(v[0], v[1]))
+	for (size_t i = 0; i < sizeof(shape) - 1; i++)
+		if (shape[i] == 'd' ? name[i] < '0' || name[i] > '9' :
+		    name[i] != shape[i])
+			return 0;
+	if (frontmatter_time(name, sizeof(shape) - 2, t, &has_time) == -1 ||
+	    *t < 0)
 		return -1;
-	memset(&tm, 0, sizeof(tm));
-	tm.tm_year = v[0] - 1900;
-	tm.tm_mon = v[1] - 1;
-	tm.tm_mday = v[2];
-	*t = timegm(&tm);
 	return 1;
 }
 
@@ -1146,6 +1126,10 @@ content_load(struct site *site, const char *root,
 		return -1;
 	}
 	ld.rootlen = strlen(ld.root);
+	if ((site->root = strdup(ld.root)) == NULL) {
+		snprintf(err, errlen, "out of memory");
+		return -1;
+	}
 	ld.stack[0].dev = st.st_dev;
 	ld.stack[0].ino = st.st_ino;
 	rc = walk(&ld, "", 0);
@@ -1181,6 +1165,7 @@ content_free(struct site *site)
 	free(site->pages);
 	free(site->tags);
 	free(site->assets);
+	free(site->root);
 	memset(site, 0, sizeof(*site));
 }
 
@@ -1195,4 +1180,21 @@ content_asset(const struct site *site, const char *url)
 {
 	return find(url, site->assets, site->nassets, sizeof(*site->assets),
 	    cmp_url);
+}
+
+bool
+content_tag_has(const struct tag *t, size_t post)
+{
+	size_t lo = 0, hi = t->nposts;
+
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+		if (t->posts[mid] == post)
+			return true;
+		if (t->posts[mid] < post)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return false;
 }

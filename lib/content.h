@@ -49,7 +49,7 @@ struct doc {
 struct tag {
 	char	*name;		/* as first written */
 	char	*slug;		/* lower case, [a-z0-9-]: the URL is /tags/<slug> */
-	size_t	*posts;		/* indexes into site.posts, newest first */
+	size_t	*posts;		/* indexes into site.posts, ascending (newest first) */
 	size_t	 nposts;
 };
 
@@ -71,6 +71,7 @@ struct site {
 	time_t		 next_publish;	/* earliest future post date, 0 if none */
 	time_t		 newest;	/* latest date or updated of any post (feed) */
 	size_t		 problems;	/* files skipped, each logged once */
+	char		*root;		/* the content root, symlinks resolved */
 };
 
 struct content_opts {
@@ -88,8 +89,15 @@ int	content_load(struct site *site, const char *root,
 	    const struct content_opts *opts, char *err, size_t errlen);
 void	content_free(struct site *site);
 
+/* True if tag t lists site->posts[post] (binary search). */
+bool	content_tag_has(const struct tag *t, size_t post);
+
 /* Finds an asset by URL (binary search), or NULL. */
 const struct asset *content_asset(const struct site *site, const char *url);
+
+/* True for names that are never content: dot-files and editors' temporary
+ * files ("x.md~", ".x.md.swp", "#x.md#", "4913"). */
+bool	content_ignored_name(const char *name);
 
 /* True if s is a valid slug: [a-z0-9][a-z0-9-]*. */
 bool	content_slug_ok(const char *s, size_t len);

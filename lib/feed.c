@@ -129,24 +129,6 @@ put_element(struct buf *b, const char *name, const char *text)
 	buf_printf(b, "</%s>\n", name);
 }
 
-/* True if tag t lists post i (its list is in site order: ascending). */
-static bool
-tag_has(const struct tag *t, size_t i)
-{
-	size_t lo = 0, hi = t->nposts;
-
-	while (lo < hi) {
-		size_t mid = lo + (hi - lo) / 2;
-		if (t->posts[mid] == i)
-			return true;
-		if (t->posts[mid] < i)
-			lo = mid + 1;
-		else
-			hi = mid;
-	}
-	return false;
-}
-
 /* A category per tag of post i: the term is the tag's slug (its URL), the
  * label the name as written. */
 static void
@@ -155,7 +137,7 @@ put_entry_tags(struct buf *b, const struct site *s, size_t i)
 	size_t found = 0, want = s->posts[i].meta.ntags;
 
 	for (size_t t = 0; t < s->ntags && found < want; t++) {
-		if (!tag_has(&s->tags[t], i))
+		if (!content_tag_has(&s->tags[t], i))
 			continue;
 		found++;
 		buf_puts(b, "<category term=\"");

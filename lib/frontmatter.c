@@ -267,12 +267,8 @@ fm_mdays(int year, int mon)
 	return mon == 2 && leap ? 29 : days[mon - 1];
 }
 
-/*
- * Parses YYYY-MM-DD or an RFC 3339 time (also with a space for the T, as
- * YAML allows; a missing zone means UTC). Returns 0 and the UTC time.
- */
-static int
-fm_parse_time(const char *s, size_t n, time_t *t, bool *has_time)
+int
+frontmatter_time(const char *s, size_t n, time_t *t, bool *has_time)
 {
 	const char *end = s + n;
 	int y, mo, d, h = 0, mi = 0, sec = 0, oh = 0, om = 0, sign = 0;
@@ -362,7 +358,7 @@ fm_date(struct fm *f, enum fm_key k, const yaml_event_t *ev)
 		return 0;
 	v = (const char *)ev->data.scalar.value;
 	len = ev->data.scalar.length;
-	if (fm_parse_time(v, len, &t, &has_time) == -1)
+	if (frontmatter_time(v, len, &t, &has_time) == -1)
 		return fm_fail(f, fm_line(f, &ev->start_mark),
 		    "%s: \"%.*s\" is not a date (YYYY-MM-DD or RFC 3339)", key,
 		    len > FM_QUOTE_MAX ? FM_QUOTE_MAX : (int)len, v);

@@ -5,7 +5,9 @@
 #ifndef FOLIO_FRONTMATTER_H
 #define FOLIO_FRONTMATTER_H
 
+#include <stdbool.h>
 #include <stddef.h>
+#include <time.h>
 
 #include "content.h"
 
@@ -21,5 +23,12 @@ int	frontmatter_parse(const char *src, size_t len, struct meta *m,
 	    size_t *body_off, size_t *body_line, size_t *err_line,
 	    char *err, size_t errlen);
 void	meta_free(struct meta *m);
+
+/*
+ * Parses YYYY-MM-DD or an RFC 3339 time (also with a space for the T, as
+ * YAML allows; a missing zone means UTC) from s[0..n). Returns 0 with the
+ * UTC time and whether a time of day was given, or -1.
+ */
+int	frontmatter_time(const char *s, size_t n, time_t *t, bool *has_time);
 
 #endif

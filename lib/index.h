@@ -150,6 +150,15 @@ int	ixb_add_page(struct ixb *b, const char *path, int status,
 /* Adds a file served as it is from the content root (src is relative). */
 int	ixb_add_file(struct ixb *b, const char *path, enum route_kind route,
 	    const char *headers, const char *src);
+/*
+ * Lets the builder take compressed variants from prev (a mapped earlier
+ * index) for routes whose body and headers are byte for byte the same, so
+ * a rebuild compresses only what changed. prev must stay mapped until
+ * ixb_commit() or ixb_abort().
+ */
+void	ixb_reuse(struct ixb *b, const struct index *prev);
+/* Routes whose variants were reused so far. */
+size_t	ixb_reused(const struct ixb *b);
 /* Number of entries added so far. */
 size_t	ixb_count(const struct ixb *b);
 /*

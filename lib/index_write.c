@@ -62,6 +62,8 @@ struct ixb {
 	uint32_t	*slots;		/* entry index + 1, 0 = empty */
 	uint32_t	 nslots;	/* power of two, >= 2 * nents */
 	uint32_t	 notfound;
+	const struct index *prev;	/* compressed bodies to reuse, or NULL */
+	size_t		 reused;
 	bool		 failed;
 	char		 err[IXB_ERR_MAX];
 	char		 wbuf[IXB_WBUF_SIZE];
@@ -302,6 +304,24 @@ ent_commit(struct ixb *b, struct ixb_ent *x, const char *path, uint32_t slot)
 static const char *const variant_suffix[IXV_COUNT] = { "", "-gz", "-br" };
 static const char *const variant_encoding[IXV_COUNT] = { NULL, "gzip", "br" };
 
+/* Formats the header block of one variant into block (INDEX_HEADERS_MAX
+ * + 1 bytes); returns its length, or -1 if it does not fit. */
+static int
+format_headers(char *block, const char *common, size_t len, const char *etag,
+    int v, bool compressible)
+{
+	int n;
+
+	n = snprintf(block, INDEX_HEADERS_MAX + 1,
+	    "%sContent-Length: %zu\r\nETag: \"%s%s\"\r\n%s%s%s%s", common, len,
+	    etag, variant_suffix[v],
+	    compressible ? "Vary: Accept-Encoding\r\n" : "",
+	    variant_encoding[v] ? "Content-Encoding: " : "",
+	    variant_encoding[v] ? variant_encoding[v] : "",
+	    variant_encoding[v] ? "\r\n" : "");
+	return n < 0 || n > INDEX_HEADERS_MAX ? -1 : n;
+}
+
 /* Writes the header block of one variant. */
 static struct ix_blob
 page_headers(struct ixb *b, const char *path, const char *common,
@@ -309,21 +329,59 @@ page_headers(struct ixb *b, const char *path, const char *common,
 {
 	char block[INDEX_HEADERS_MAX + 1];
 	struct ix_blob none = { 0, 0 };
-	int n;
+	int n = format_headers(block, common, len, etag, v, compressible);
 
-	n = snprintf(block, sizeof(block),
-	    "%sContent-Length: %zu\r\nETag: \"%s%s\"\r\n%s%s%s%s", common, len,
-	    etag, variant_suffix[v],
-	    compressible ? "Vary: Accept-Encoding\r\n" : "",
-	    variant_encoding[v] ? "Content-Encoding: " : "",
-	    variant_encoding[v] ? variant_encoding[v] : "",
-	    variant_encoding[v] ? "\r\n" : "");
-	if (n < 0 || (size_t)n >= sizeof(block)) {
+	if (n == -1) {
 		ixb_fail(b, "%s: header block longer than %d bytes",
 		    route_name(path), INDEX_HEADERS_MAX);
 		return none;
 	}
 	return w_blob(b, block, (size_t)n);
+}
+
+/*
+ * The previous index's entry for this route, if it served exactly this
+ * body with exactly these headers: then its compressed variants are the
+ * ones we would make, and compressing again (the slow part of a build) is
+ * skipped.
+ */
+static const struct ix_entry *
+reusable(const struct ixb *b, const char *path, const char *common,
+    const struct ix_entry *e, const void *body, size_t len,
+    bool compressible)
+{
+	char block[INDEX_HEADERS_MAX + 1];
+	const struct ix_entry *pe;
+	int n;
+
+	if (b->prev == NULL ||
+	    (pe = index_lookup(b->prev, path, strlen(path))) == NULL ||
+	    pe->kind != IX_PAGE || strcmp(pe->etag, e->etag) != 0 ||
+	    pe->body[IXV_IDENTITY].len != len ||
+	    memcmp(index_blob(b->prev, pe->body[IXV_IDENTITY]), body, len) != 0)
+		return NULL;
+	n = format_headers(block, common, len, e->etag, IXV_IDENTITY,
+	    compressible);
+	if (n == -1 || pe->headers[IXV_IDENTITY].len != (size_t)n ||
+	    memcmp(index_blob(b->prev, pe->headers[IXV_IDENTITY]), block,
+	    (size_t)n) != 0)
+		return NULL;
+	return pe;
+}
+
+static void
+copy_variants(struct ixb *b, struct ix_entry *e, const struct ix_entry *pe)
+{
+	for (int v = IXV_GZIP; v < IXV_COUNT; v++) {
+		if (!(pe->variants & (1u << v)))
+			continue;
+		e->headers[v] = w_blob(b, index_blob(b->prev, pe->headers[v]),
+		    pe->headers[v].len);
+		e->body[v] = w_blob(b, index_blob(b->prev, pe->body[v]),
+		    pe->body[v].len);
+		e->variants |= 1u << v;
+	}
+	b->reused++;
 }
 
 /*
@@ -378,11 +436,28 @@ ixb_add_page(struct ixb *b, const char *path, int status,
 	x.e.headers[IXV_IDENTITY] = page_headers(b, path, headers, len,
 	    x.e.etag, IXV_IDENTITY, compressible);
 	x.e.body[IXV_IDENTITY] = w_blob(b, body, len);
-	if (compressible && len >= COMPRESS_MIN_BYTES) {
+	const struct ix_entry *pe = reusable(b, path, headers, &x.e, body, len,
+	    compressible);
+	if (pe != NULL) {
+		copy_variants(b, &x.e, pe);
+	} else if (compressible && len >= COMPRESS_MIN_BYTES) {
 		page_variant(b, &x.e, path, headers, body, len, IXV_GZIP);
 		page_variant(b, &x.e, path, headers, body, len, IXV_BROTLI);
 	}
 	return ent_commit(b, &x, path, slot);
+}
+
+void
+ixb_reuse(struct ixb *b, const struct index *prev)
+{
+	if (b != NULL)
+		b->prev = prev;
+}
+
+size_t
+ixb_reused(const struct ixb *b)
+{
+	return b ? b->reused : 0;
 }
 
 int

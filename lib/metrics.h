@@ -41,6 +41,7 @@ struct metrics {
 	uint64_t	build_failures;
 	uint64_t	workers;	/* alive now */
 	uint64_t	respawns;
+	uint64_t	backoff;	/* workers keep dying: not ready */
 	struct metrics_worker w[METRICS_SLOTS];
 };
 

@@ -281,24 +281,6 @@ put_close(struct buf *b)
 	    "</body>\n</html>\n");
 }
 
-/* True if tag t lists post i (its list is in site order: ascending). */
-static bool
-tag_has(const struct tag *t, size_t i)
-{
-	size_t lo = 0, hi = t->nposts;
-
-	while (lo < hi) {
-		size_t mid = lo + (hi - lo) / 2;
-		if (t->posts[mid] == i)
-			return true;
-		if (t->posts[mid] < i)
-			lo = mid + 1;
-		else
-			hi = mid;
-	}
-	return false;
-}
-
 /* The tags of post i, as links, in the site's tag order. */
 static void
 put_post_tags(struct buf *b, const struct render_ctx *r, size_t i)
@@ -310,7 +292,7 @@ put_post_tags(struct buf *b, const struct render_ctx *r, size_t i)
 		return;
 	buf_puts(b, "<ul class=\"tags\" aria-label=\"Tags\">\n");
 	for (size_t t = 0; t < s->ntags && found < want; t++) {
-		if (!tag_has(&s->tags[t], i))
+		if (!content_tag_has(&s->tags[t], i))
 			continue;
 		found++;
 		buf_puts(b, "<li><a rel=\"tag\" href=\"/tags/");

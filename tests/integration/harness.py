@@ -10,8 +10,8 @@ FIXTURE below says what tests/data/site holds, so tests compare the served
 site with it instead of repeating its contents.
 """
 
+import atexit
 import collections
-import errno
 import os
 import re
 import shutil
@@ -45,10 +45,11 @@ LOG_TAIL_LINES = 40
 
 SANITIZER_MARKS = ("runtime error:", "AddressSanitizer", "LeakSanitizer")
 # The master's line about a worker that died: "worker 123 killed by signal 9".
-WORKER_DEATH_RE = re.compile(r"master: .*\bworker (\d+)\b.*\b(signal|status)\b")
+WORKER_DEATH_RE = re.compile(
+    r"master: .*\bworker (\d+)\b.*\b(signal|status)\b")
 
 
-# --- What the fixture site holds --------------------------------------------
+# --- What the fixture site holds ---------------------------------------------
 
 Post = collections.namedtuple("Post", "slug title date tags updated",
                               defaults=(None,))
@@ -116,7 +117,7 @@ class FIXTURE:
             return f.read()
 
 
-# --- Small helpers ------------------------------------------------------------
+# --- Small helpers -----------------------------------------------------------
 
 class ProtocolError(AssertionError):
     """The server's answer could not be read as an HTTP response."""
@@ -133,6 +134,20 @@ def wait_until(predicate, timeout, what):
         if time.monotonic() >= deadline:
             raise AssertionError("gave up after %.0f s waiting for %s"
                                  % (timeout, what))
+        time.sleep(POLL_INTERVAL)
+
+
+def wait_for(problems, timeout, what):
+    """Calls problems() until it returns an empty list, for at most timeout
+    seconds; fails naming what was awaited and the problems still left."""
+    deadline = time.monotonic() + timeout
+    while True:
+        left = problems()
+        if not left:
+            return
+        if time.monotonic() >= deadline:
+            raise AssertionError("gave up after %.0f s waiting for %s; still:"
+                                 " %s" % (timeout, what, "; ".join(left)))
         time.sleep(POLL_INTERVAL)
 
 
@@ -157,12 +172,29 @@ def free_ports(count):
 
 def pid_alive(pid):
     """True while pid exists and is not a zombie."""
+    fields = _stat_fields(pid)
+    return fields is not None and fields[0] not in ("Z", "X")
+
+
+def _stat_fields(pid):
+    """Fields of /proc/<pid>/stat after the command name: state, ppid, pgrp,
+    session, ...; None if the process is gone."""
     try:
-        with open("/proc/%d/stat" % pid) as f:
-            state = f.read().rsplit(")", 1)[1].split()[0]
-    except (FileNotFoundError, ProcessLookupError, IndexError):
-        return False
-    return state not in ("Z", "X")
+        with open("/proc/%s/stat" % pid) as f:
+            return f.read().rsplit(")", 1)[1].split()
+    except (OSError, IndexError):
+        return None
+
+
+def session_members(sid):
+    """Live processes of the session sid: a foliod started with
+    start_new_session and everything it forked, orphans included."""
+    members = []
+    for name in os.listdir("/proc"):
+        fields = _stat_fields(name) if name.isdigit() else None
+        if fields and fields[0] not in ("Z", "X") and int(fields[3]) == sid:
+            members.append(int(name))
+    return sorted(members)
 
 
 def children_of(pid):
@@ -175,14 +207,8 @@ def children_of(pid):
         pass
     found = []
     for name in os.listdir("/proc"):
-        if not name.isdigit():
-            continue
-        try:
-            with open("/proc/%s/stat" % name) as f:
-                ppid = int(f.read().rsplit(")", 1)[1].split()[1])
-        except (OSError, IndexError, ValueError):
-            continue
-        if ppid == pid:
+        fields = _stat_fields(name) if name.isdigit() else None
+        if fields and int(fields[1]) == pid:
             found.append(int(name))
     return sorted(found)
 
@@ -191,7 +217,7 @@ def tail(text, lines=LOG_TAIL_LINES):
     return "\n".join(text.splitlines()[-lines:])
 
 
-# --- HTTP ---------------------------------------------------------------------
+# --- HTTP --------------------------------------------------------------------
 
 class Response:
     def __init__(self, version, status, reason, headers, body, head):
@@ -344,7 +370,7 @@ class Connection:
             self.sock.settimeout(old)
 
 
-# --- Metrics --------------------------------------------------------------------
+# --- Metrics -----------------------------------------------------------------
 
 Sample = collections.namedtuple("Sample", "name labels value")
 
@@ -372,7 +398,7 @@ def metric_sum(samples, name, **labels):
                all(s.labels.get(k) == v for k, v in labels.items()))
 
 
-# --- HTML -----------------------------------------------------------------------
+# --- HTML --------------------------------------------------------------------
 
 _POST_LINK_RE = re.compile(
     r'href="(?:https?://[^/"]+)?/posts/([a-z0-9][a-z0-9-]*)/?"')
@@ -380,21 +406,27 @@ _TAG_LINK_RE = re.compile(
     r'href="(?:https?://[^/"]+)?/tags/([a-z0-9][a-z0-9-]*)/?"')
 
 
-def _unique(items):
-    seen = set()
-    return [i for i in items if not (i in seen or seen.add(i))]
-
-
 def post_links(html):
     """Slugs of the posts a page links to, in order of first appearance."""
-    return _unique(_POST_LINK_RE.findall(html))
+    return list(dict.fromkeys(_POST_LINK_RE.findall(html)))
 
 
 def tag_links(html):
-    return _unique(_TAG_LINK_RE.findall(html))
+    """Slugs of the tags a page links to, in order of first appearance."""
+    return list(dict.fromkeys(_TAG_LINK_RE.findall(html)))
 
 
-# --- The daemon -------------------------------------------------------------------
+# --- The daemon --------------------------------------------------------------
+
+# Daemons started and not yet stopped, killed at exit if a run is cut short.
+_RUNNING = set()
+
+
+@atexit.register
+def _kill_leftovers():
+    for server in list(_RUNNING):
+        server.close(check=False)
+
 
 class Foliod:
     """One foliod on a private copy of a content tree.
@@ -404,22 +436,23 @@ class Foliod:
     conf: config keys over the harness defaults ("{tmp}" in a value is
     replaced by the temp dir; None removes a key). prepare: a callable
     given this object after the content is in place, before start.
+    env: variables added to foliod's environment.
     """
 
     def __init__(self, site=SITE_DIR, files=None, conf=None, prepare=None,
-                 args=()):
+                 args=(), env=None):
         self.binary = foliod_binary()
         self.site = site
         self.files = files
         self.overrides = dict(conf or {})
         self.prepare_hook = prepare
         self.args = list(args)
+        self.env = dict(env or {})
         self.tmp = None
         self.proc = None
         self.port = self.admin_port = None
         self.killed = set()         # worker pids a test killed on purpose
-        self.seen_workers = set()   # for cleanup after a failed stop
-        self._log_checked = 0
+        self._log_checked = 0       # bytes of the log check_log has seen
         self._streams = []
 
     # Setting up and tearing down.
@@ -457,6 +490,38 @@ class Foliod:
             f.write(data.encode() if isinstance(data, str) else data)
         return path
 
+    def content_path(self, rel):
+        return os.path.join(self.content_dir, rel)
+
+    def write_content_atomic(self, rel, data):
+        """Writes rel as editors and deploy tools do: a dot-file beside it,
+        fsync'd, then renamed over it."""
+        path = self.content_path(rel)
+        os.makedirs(os.path.dirname(path), exist_ok=True)
+        tmp = os.path.join(os.path.dirname(path),
+                           ".%s.harness-tmp" % os.path.basename(path))
+        with open(tmp, "wb") as f:
+            f.write(data.encode() if isinstance(data, str) else data)
+            f.flush()
+            os.fsync(f.fileno())
+        os.rename(tmp, path)
+        return path
+
+    def remove_content(self, rel):
+        """Removes a file or a whole directory of the content tree."""
+        path = self.content_path(rel)
+        if os.path.isdir(path) and not os.path.islink(path):
+            shutil.rmtree(path)
+        else:
+            os.remove(path)
+
+    def rename_content(self, old, new):
+        """Renames within the content tree (new's directory is made)."""
+        path = self.content_path(new)
+        os.makedirs(os.path.dirname(path), exist_ok=True)
+        os.rename(self.content_path(old), path)
+        return path
+
     def conf_values(self):
         values = {
             "listen": "127.0.0.1:%d" % self.port,
@@ -489,21 +554,23 @@ class Foliod:
         return "http://127.0.0.1:%d" % self.port
 
     def start(self):
-        self.prepare()
-        for attempt in range(START_ATTEMPTS):
-            try:
-                self._spawn()
-                self._wait_ready()
-                return self
-            except _PortTaken:
-                self.port, self.admin_port = free_ports(2)
-                self.write_conf()
-            except BaseException:
-                self.close(check=False)
-                raise
-        self.close(check=False)
-        raise AssertionError("could not find free ports in %d attempts"
-                             % START_ATTEMPTS)
+        """Starts foliod and waits until it is ready; on any failure leaves
+        nothing behind (no process, no temp dir)."""
+        try:
+            self.prepare()
+            for _ in range(START_ATTEMPTS):
+                try:
+                    self._spawn()
+                    self._wait_ready()
+                    return self
+                except _PortTaken:
+                    self.port, self.admin_port = free_ports(2)
+                    self.write_conf()
+            raise AssertionError("could not find free ports in %d attempts"
+                                 % START_ATTEMPTS)
+        except BaseException:
+            self.close(check=False)
+            raise
 
     def _spawn(self):
         for s in self._streams:
@@ -512,21 +579,28 @@ class Foliod:
                          open(self.stderr_path, "ab")]
         self._log_checked = os.path.getsize(self.stderr_path)
         self.proc = subprocess.Popen(
-            [self.binary, "-f", "-c", self.conf_path] + self.args,
-            stdin=subprocess.DEVNULL, stdout=self._streams[0],
-            stderr=self._streams[1], cwd=self.tmp, start_new_session=True)
+            self.command(), stdin=subprocess.DEVNULL,
+            stdout=self._streams[0], stderr=self._streams[1], cwd=self.tmp,
+            env=dict(os.environ, **self.env) if self.env else None,
+            start_new_session=True)
+        _RUNNING.add(self)
+
+    def command(self):
+        """The argv that starts foliod (a subclass may wrap it)."""
+        return [self.binary, "-f", "-c", self.conf_path] + self.args
 
     def _wait_ready(self):
         deadline = time.monotonic() + READY_TIMEOUT
         while True:
             rc = self.proc.poll()
             if rc is not None:
-                log = self.log()
+                pid, log = self.proc.pid, self.log()
                 self.proc = None
                 if "in use" in log:
                     raise _PortTaken()
-                raise AssertionError("foliod exited with %d before it was"
-                                     " ready; log:\n%s" % (rc, tail(log)))
+                raise AssertionError("foliod (pid %d) exited with %d before"
+                                     " it was ready; log:\n%s"
+                                     % (pid, rc, tail(log)))
             try:
                 if self.get("/readyz", admin=True, timeout=1).status == 200:
                     self.check_log()
@@ -543,30 +617,31 @@ class Foliod:
         expect_status (None: any) and leaves no worker behind."""
         if self.proc is None:
             return None
-        workers = self.worker_pids()
-        self.seen_workers.update(workers)
+        master = self.pid
         proc, self.proc = self.proc, None
         try:
-            os.kill(proc.pid, sig)
+            os.kill(master, sig)
         except ProcessLookupError:
             pass
         try:
             rc = proc.wait(STOP_TIMEOUT)
         except subprocess.TimeoutExpired:
-            self._kill(proc, workers)
+            self._kill(proc)
             raise AssertionError("foliod did not exit within %.0f s of signal"
                                  " %d; log:\n%s" % (STOP_TIMEOUT, sig,
                                                     tail(self.log())))
-        wait_until(lambda: not any(pid_alive(p) for p in workers),
-                   IO_TIMEOUT, "workers %s to exit" % workers)
+        wait_until(lambda: not session_members(proc.pid), IO_TIMEOUT,
+                   "every process of foliod to exit")
         self.check_log()
         if expect_status is not None and rc != expect_status:
             raise AssertionError("foliod exited with %d, want %d; log:\n%s"
                                  % (rc, expect_status, tail(self.log())))
         return rc
 
-    def _kill(self, proc, workers):
-        for pid in [proc.pid] + sorted(set(workers) | self.seen_workers):
+    def _kill(self, proc):
+        """SIGKILL to the master and every process of its session, found by
+        session id so that a reused pid is never hit."""
+        for pid in [proc.pid] + session_members(proc.pid):
             try:
                 os.kill(pid, signal.SIGKILL)
             except ProcessLookupError:
@@ -581,7 +656,7 @@ class Foliod:
                 if check:
                     self.stop()
                 else:
-                    self._kill(self.proc, self.worker_pids())
+                    self._kill(self.proc)
                     self.proc = None
         finally:
             for s in self._streams:
@@ -592,6 +667,7 @@ class Foliod:
             elif self.tmp:
                 print("foliod temp dir kept: %s" % self.tmp)
             self.tmp = None
+            _RUNNING.discard(self)
 
     def __enter__(self):
         return self.start()
@@ -606,12 +682,16 @@ class Foliod:
 
     # Looking at it.
 
-    def log(self):
+    def _log_bytes(self):
         try:
             with open(self.stderr_path, "rb") as f:
-                return f.read().decode("utf-8", "replace")
+                return f.read()
         except (OSError, AttributeError):
-            return ""
+            return b""
+
+    def log(self):
+        """foliod's stderr so far."""
+        return self._log_bytes().decode("utf-8", "replace")
 
     def stdout(self):
         with open(self.stdout_path, "rb") as f:
@@ -620,8 +700,9 @@ class Foliod:
     def check_log(self):
         """Fails on sanitizer reports and on workers that died unless a test
         killed them, in the log written since the last check."""
-        log = self.log()
-        new, self._log_checked = log[self._log_checked:], len(log)
+        data = self._log_bytes()
+        new = data[self._log_checked:].decode("utf-8", "replace")
+        self._log_checked = len(data)
         for mark in SANITIZER_MARKS:
             if mark in new:
                 at = new.index(mark)
@@ -631,6 +712,14 @@ class Foliod:
             if int(m.group(1)) not in self.killed:
                 raise AssertionError("a worker died unasked: %s" % m.group(0))
 
+    def log_mark(self):
+        """A place in the log, for log_since."""
+        return len(self._log_bytes())
+
+    def log_since(self, mark):
+        """The log written since log_mark returned mark."""
+        return self._log_bytes()[mark:].decode("utf-8", "replace")
+
     def wait_log(self, pattern, timeout=EVENT_TIMEOUT):
         """Waits for a log line matching the regex; returns the match."""
         rx = re.compile(pattern, re.M)
@@ -639,12 +728,13 @@ class Foliod:
 
     @property
     def pid(self):
+        """The master's pid (a subclass that wraps foliod overrides it)."""
         return self.proc.pid
 
     def worker_pids(self):
         if self.proc is None:
             return []
-        return children_of(self.proc.pid)
+        return children_of(self.pid)
 
     def wait_workers(self, count, exclude=()):
         """Waits until the master has count children, none in exclude."""
@@ -652,22 +742,24 @@ class Foliod:
             pids = [p for p in self.worker_pids() if pid_alive(p)]
             ok = len(pids) == count and not set(pids) & set(exclude)
             return pids if ok else None
-        pids = wait_until(settled, EVENT_TIMEOUT, "%d workers" % count)
-        self.seen_workers.update(pids)
-        return pids
+        return wait_until(settled, EVENT_TIMEOUT, "%d workers" % count)
 
     def kill_worker(self, pid, sig=signal.SIGKILL):
         self.killed.add(pid)
         os.kill(pid, sig)
 
     def signal(self, sig):
-        os.kill(self.proc.pid, sig)
+        os.kill(self.pid, sig)
 
     def metrics(self):
         resp = self.get("/metrics", admin=True)
         if resp.status != 200:
             raise AssertionError("/metrics answered %d" % resp.status)
         return parse_metrics(resp.text)
+
+    def metric(self, name, **labels):
+        """The sum of a metric's samples whose labels include labels."""
+        return metric_sum(self.metrics(), name, **labels)
 
     # Talking to it.
 
@@ -704,7 +796,7 @@ class _PortTaken(Exception):
     pass
 
 
-# --- Test cases ---------------------------------------------------------------------
+# --- Test cases --------------------------------------------------------------
 
 class FoliodTestCase(unittest.TestCase):
     """Tests that share one foliod, started once for the class. Subclasses

@@ -160,7 +160,8 @@ class Export(FoliodTestCase):
                  "tags.html": "/tags"}
         pages.update({"posts/%s.html" % p.slug: "/posts/" + p.slug
                       for p in FIXTURE.POSTS})
-        pages.update({"tags/%s.html" % t: "/tags/" + t for t in FIXTURE.tags()})
+        pages.update({"tags/%s.html" % t: "/tags/" + t
+                      for t in FIXTURE.tags()})
         pages.update({"%s.html" % slug: "/" + slug for slug, _ in
                       FIXTURE.PAGES})
         return pages

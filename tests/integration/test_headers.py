@@ -99,6 +99,7 @@ class PageHeaders(HeaderChecks):
         self.assertIn(m.group(1), self.get_ok("/posts/quiet-week").text)
         resp = self.get_ok(m.group(1))
         self.assert_common(resp)
+        self.assert_security(resp)
         self.assertTrue(resp.header("Content-Type", "").startswith("text/css"))
         self.assertEqual(resp.header("Cache-Control"), CSS_CACHE)
         self.assertGreater(len(resp.body), 0)

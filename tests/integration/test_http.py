@@ -49,8 +49,8 @@ MALFORMED = (
      b"GET / HTTP/1.1\r\nHost: x\r\nX-A: 1\r\n  more\r\n\r\n", (400,)),
     ("a NUL in a header", b"GET / HTTP/1.1\r\nHost: x\r\nX-A: a\x00b\r\n\r\n",
      (400,)),
-    ("a control byte in the target", b"GET /a\x01b HTTP/1.1\r\nHost: x\r\n\r\n",
-     (400,)),
+    ("a control byte in the target",
+     b"GET /a\x01b HTTP/1.1\r\nHost: x\r\n\r\n", (400,)),
     ("a TLS handshake", TLS_HELLO, (400,)),
 )
 

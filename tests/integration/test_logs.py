@@ -17,7 +17,8 @@ PROXIED_CLIENT = "203.0.113.7"
 
 
 def names_target(entry, target):
-    """True if a field of the entry is the target, or a request line with it."""
+    """True if a field of the entry is the target, or a request line
+    holding it."""
     return any(isinstance(v, str) and (v == target or " %s " % target in v)
                for v in entry.values())
 

@@ -51,8 +51,8 @@ class Workers(FoliodTestCase):
         self.assertFalse(pid_alive(victim))
         for _ in range(10):
             self.get_ok("/")
-        line = self.server.wait_log(r"^.*\b%d\b.*$" % victim).group(0)
-        self.assertRegex(line, r"(?i)signal|killed")
+        line = self.server.wait_log(r"^.* master: .*\b%d\b.*$" % victim)
+        self.assertRegex(line.group(0), r"(?i)signal|killed")
         samples = self.server.metrics()
         self.assertEqual(metric_sum(samples, "folio_workers"), 2)
         self.assertGreaterEqual(metric_sum(samples,

@@ -252,8 +252,8 @@ class SiteRoutes(FoliodTestCase):
     def test_unknown_routes_get_the_404_page(self):
         for target in ("/nope", "/posts/nope", "/posts/quiet-week/nope.txt",
                        "/tags/meta/extra", "/images/nope.png", "/nope.txt",
-                       "/assets/style.0000000000000000.css", "/static/hello.txt",
-                       "/pages/about", "/posts"):
+                       "/assets/style.0000000000000000.css",
+                       "/static/hello.txt", "/pages/about", "/posts"):
             with self.subTest(target=target):
                 resp = self.assert_not_found(target)
                 self.assertTrue(resp.header("Content-Type", "").startswith(
