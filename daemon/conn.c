@@ -113,6 +113,8 @@ conn_accept(struct worker *w, struct listener *l)
 	socklen_t sslen;
 	int fd;
 
+	if (l->fd == -1)
+		return;		/* closed by a stop earlier in this batch */
 	for (int i = 0; i < ACCEPT_BATCH; i++) {
 		if (w->free == NULL) {
 			log_warnx("max_connections (%zu) reached; not accepting"

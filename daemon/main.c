@@ -175,6 +175,18 @@ export(const struct conf *c, const char *outdir)
 	exit(0);
 }
 
+static char pid_path[PATH_MAX];
+static pid_t pid_owner;
+
+/* Runs at every exit(); only the master that wrote the file removes it
+ * (workers and builds exit through the same handlers). */
+static void
+remove_pid_file(void)
+{
+	if (pid_path[0] != '\0' && getpid() == pid_owner)
+		(void)unlink(pid_path);
+}
+
 static void
 write_pid_file(const char *path)
 {
@@ -183,6 +195,9 @@ write_pid_file(const char *path)
 
 	if (path[0] == '\0')
 		return;
+	snprintf(pid_path, sizeof(pid_path), "%s", path);
+	pid_owner = getpid();
+	atexit(remove_pid_file);
 	fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
 	if (fd == -1)
 		fatal("pid_file %s", path);

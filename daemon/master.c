@@ -26,9 +26,10 @@
 /* Longest sleep of the master loop when no timer is due sooner. */
 #define MASTER_IDLE_MS	(60 * MS_PER_SEC)
 /* A burst of saves gives one rebuild: it starts once the tree has been
- * quiet this long, and never later than the max after the first change. */
-#define DEBOUNCE_MS	100
-#define DEBOUNCE_MAX_MS	1000
+ * quiet this long, and never later than the max after the first change.
+ * An editor's save (temp file, rename, backup) takes a few milliseconds. */
+#define DEBOUNCE_MS	30
+#define DEBOUNCE_MAX_MS	500
 #define NOTIFY_TEXT_MAX	128
 
 struct proc {

@@ -10,6 +10,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -45,7 +46,9 @@ static const char *const overridable[] = {
 
 struct builder {
 	const struct conf	*conf;
+	struct site		*site;
 	struct render_ctx	 ctx;
+	uint64_t		 fingerprint;	/* what every post page depends on */
 	struct ixb		*ixb;
 	char			 css_url[CSS_URL_MAX];
 	char			 page_cache[CONF_TEXT_MAX];	/* Cache-Control of pages */
@@ -185,20 +188,106 @@ add_lists(struct builder *b)
 	}
 }
 
+/*
+ * The identity of this foliod binary. Pages it made are reused only by the
+ * same binary: a new theme must never be hidden behind old pages.
+ */
+static uint64_t
+binary_identity(void)
+{
+	struct stat st;
+	uint64_t id[4] = { 0, 0, 0, 0 };
+
+	if (stat("/proc/self/exe", &st) == 0) {
+		id[0] = (uint64_t)st.st_ino;
+		id[1] = (uint64_t)st.st_size;
+		id[2] = (uint64_t)st.st_mtim.tv_sec;
+		id[3] = (uint64_t)st.st_mtim.tv_nsec;
+	}
+	return hash64(id, sizeof(id));
+}
+
+/* Everything besides its own source that shapes every post page: the
+ * binary, the settings, the headers, and the navigation (pages). */
+static uint64_t
+site_fingerprint(const struct builder *b)
+{
+	const struct render_ctx *r = &b->ctx;
+	uint64_t h = binary_identity();
+
+	h = hash64_str(h, b->page_headers);
+	h = hash64_str(h, r->base_url);
+	h = hash64_str(h, r->title);
+	h = hash64_str(h, r->description);
+	h = hash64_str(h, r->author);
+	h = hash64_str(h, r->language);
+	h = hash64_str(h, r->css_url);
+	for (size_t i = 0; i < b->site->npages; i++) {
+		h = hash64_str(h, b->site->pages[i].url);
+		h = hash64_str(h, b->site->pages[i].meta.title);
+	}
+	return h;
+}
+
+/* What post i's page is made from: its source, its neighbours' links, the
+ * names of its tags, and the site. Equal keys, equal pages. */
+static uint64_t
+post_key(const struct builder *b, size_t i)
+{
+	const struct site *s = b->site;
+	uint64_t h = hash64_add(b->fingerprint, &s->posts[i].src_hash,
+	    sizeof(s->posts[i].src_hash));
+
+	h = hash64_str(h, s->posts[i].url);
+	for (size_t n = i > 0 ? i - 1 : i; n <= i + 1 && n < s->nposts; n++) {
+		h = hash64_str(h, s->posts[n].url);
+		h = hash64_str(h, s->posts[n].meta.title);
+	}
+	for (size_t t = 0; t < s->ntags; t++)
+		if (content_tag_has(&s->tags[t], i)) {
+			h = hash64_str(h, s->tags[t].slug);
+			h = hash64_str(h, s->tags[t].name);
+		}
+	return h | 1;	/* never 0, which means "no key" */
+}
+
+/* Markdown for a doc, when it has to be rendered after all. */
+static bool
+render_markdown(struct builder *b, struct doc *d)
+{
+	if (content_render(d, b->conf->unsafe_html) == 0)
+		return true;
+	log_warnx("%s: out of memory rendering markdown; left out", d->src);
+	b->problems++;
+	return false;
+}
+
+/* Posts whose page would come out the same are copied from the previous
+ * index whole, without even their markdown being rendered. */
 static void
 add_docs(struct builder *b)
 {
-	const struct site *s = b->ctx.site;
+	struct site *s = b->site;
 	size_t len;
-
 	char *body;
 
 	for (size_t i = 0; i < s->nposts; i++) {
-		body = render_post(&b->ctx, i, &len);
-		add_page(b, s->posts[i].url, 200, ROUTE_POST, b->page_headers,
-		    body, len, s->posts[i].src);
+		struct doc *d = &s->posts[i];
+		uint64_t key = post_key(b, i);
+		int copied = ixb_copy_keyed(b->ixb, d->url, key);
+		if (copied != 0 || !render_markdown(b, d))
+			continue;
+		if ((body = render_post(&b->ctx, i, &len)) == NULL) {
+			add_page(b, d->url, 200, ROUTE_POST, NULL, NULL, 0, d->src);
+			continue;
+		}
+		(void)ixb_add_page_keyed(b->ixb, d->url, 200, ROUTE_POST,
+		    b->page_headers, body, len, true, key);
+		free(body);
 	}
 	for (size_t i = 0; i < s->npages; i++) {
+		if (!render_markdown(b, &s->pages[i]))
+			continue;
 		body = render_page(&b->ctx, i, &len);
 		add_page(b, s->pages[i].url, 200, ROUTE_PAGE, b->page_headers,
 		    body, len, s->pages[i].src);
@@ -221,6 +310,9 @@ add_machine_files(struct builder *b)
 	char *body;
 
 	if (content_asset(b->ctx.site, "/feed.xml") == NULL) {
+		size_t n = (size_t)b->conf->feed_entries;
+		for (size_t i = 0; i < n && i < b->site->nposts; i++)
+			(void)render_markdown(b, &b->site->posts[i]);
 		headers_for(headers, sizeof(headers), TYPE_ATOM, b->page_cache);
 		body = feed_atom(&b->ctx, (size_t)b->conf->feed_entries, &len);
 		add_page(b, "/feed.xml", 200, ROUTE_FEED, headers, body, len,
@@ -334,11 +426,12 @@ build_site(const struct conf *conf, uint64_t generation, time_t now,
     const char *dir, const char *name, struct build_result *res, char *err,
     size_t errlen)
 {
-	struct content_opts opts = { .now = now, .unsafe_html = conf->unsafe_html };
-	struct builder b = { .conf = conf };
+	struct content_opts opts = { .now = now,
+	    .unsafe_html = conf->unsafe_html, .defer_markdown = true };
+	struct site site;
+	struct builder b = { .conf = conf, .site = &site };
 	struct index prev;
 	bool have_prev = false;
-	struct site site;
 	struct timespec t0;
 	int rc = -1;
 
@@ -356,6 +449,7 @@ build_site(const struct conf *conf, uint64_t generation, time_t now,
 	have_prev = open_previous(dir, name, &prev);
 	if (have_prev)
 		ixb_reuse(b.ixb, &prev);
+	b.fingerprint = site_fingerprint(&b);
 	add_theme(&b);
 	add_lists(&b);
 	add_docs(&b);

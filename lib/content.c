@@ -21,6 +21,7 @@
 
 #include "folio_limits.h"
 #include "frontmatter.h"
+#include "hash.h"
 #include "log.h"
 #include "markdown.h"
 
@@ -566,6 +567,7 @@ load_source(struct loader *ld, struct doc *d)
 	}
 	d->markdown_len = len - off;
 	d->body_line = bline;
+	d->src_hash = hash64(data, len);
 	if ((d->markdown = malloc(d->markdown_len + 1)) == NULL) {
 		free(data);
 		return LOAD_FATAL;
@@ -795,24 +797,30 @@ cmp_post(const void *a, const void *b)
 	return strcmp(x->doc.slug, y->doc.slug);
 }
 
-static int
-render_docs(struct loader *ld, struct ldoc *docs, size_t *n)
+int
+content_render(struct doc *d, bool unsafe_html)
 {
 	struct markdown_out out;
-	size_t i, j;
 
-	for (i = 0, j = 0; i < *n; i++) {
-		struct doc *d = &docs[i].doc;
+	if (d->html != NULL)
+		return 0;
+	if (markdown_render(d->markdown, d->markdown_len, unsafe_html,
+	    &out) == -1)
+		return -1;
+	d->html = out.html;
+	d->html_len = out.html_len;
+	d->words = out.words;
+	return 0;
+}
 
-		if (markdown_render(d->markdown, d->markdown_len,
-		    ld->opts->unsafe_html, &out) == -1)
+static int
+render_docs(struct loader *ld, struct ldoc *docs, size_t n)
+{
+	if (ld->opts->defer_markdown)
+		return 0;
+	for (size_t i = 0; i < n; i++)
+		if (content_render(&docs[i].doc, ld->opts->unsafe_html) == -1)
 			return -1;
-		d->html = out.html;
-		d->html_len = out.html_len;
-		d->words = out.words;
-		docs[j++] = docs[i];
-	}
-	*n = j;
 	return 0;
 }
 
@@ -1079,8 +1087,8 @@ load_tree(struct loader *ld)
 		return -1;
 	dedup_assets(ld);
 	sort(ld->posts, ld->nposts, sizeof(*ld->posts), cmp_post);
-	if (render_docs(ld, ld->posts, &ld->nposts) == -1 ||
-	    render_docs(ld, ld->pages, &ld->npages) == -1)
+	if (render_docs(ld, ld->posts, ld->nposts) == -1 ||
+	    render_docs(ld, ld->pages, ld->npages) == -1)
 		return -1;
 	if (take_docs(ld->posts, ld->nposts, &s->posts, &s->nposts) == -1)
 		return -1;

@@ -10,6 +10,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 #include <time.h>
 
 enum doc_kind {
@@ -39,8 +40,9 @@ struct doc {
 	char	*markdown;	/* the body after the front matter */
 	size_t	 markdown_len;
 	size_t	 body_line;	/* line of the content root file where the body starts */
+	uint64_t src_hash;	/* hash64 of the whole source file */
 	char	*bundle_dir;	/* "posts/<slug>" for a bundle, else NULL */
-	/* Filled by content_render() (markdown.h). */
+	/* Filled by content_load(), or by content_render() when deferred. */
 	char	*html;
 	size_t	 html_len;
 	size_t	 words;
@@ -77,6 +79,7 @@ struct site {
 struct content_opts {
 	time_t	 now;		/* posts dated after this are not published */
 	bool	 unsafe_html;	/* passed to markdown rendering */
+	bool	 defer_markdown; /* leave html to content_render() */
 };
 
 /*
@@ -88,6 +91,10 @@ struct content_opts {
 int	content_load(struct site *site, const char *root,
 	    const struct content_opts *opts, char *err, size_t errlen);
 void	content_free(struct site *site);
+
+/* Renders d's markdown into d->html and d->words, unless already done.
+ * Returns -1 only when out of memory. */
+int	content_render(struct doc *d, bool unsafe_html);
 
 /* True if tag t lists site->posts[post] (binary search). */
 bool	content_tag_has(const struct tag *t, size_t post);

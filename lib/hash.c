@@ -3,20 +3,34 @@
  */
 #include "hash.h"
 
-#define FNV64_OFFSET	0xcbf29ce484222325ULL
+#include <string.h>
+
 #define FNV64_PRIME	0x100000001b3ULL
 
 uint64_t
-hash64(const void *p, size_t len)
+hash64_add(uint64_t h, const void *p, size_t len)
 {
 	const unsigned char *s = p;
-	uint64_t h = FNV64_OFFSET;
 
 	for (size_t i = 0; i < len; i++) {
 		h ^= s[i];
 		h *= FNV64_PRIME;
 	}
 	return h;
+}
+
+uint64_t
+hash64(const void *p, size_t len)
+{
+	return hash64_add(HASH64_INIT, p, len);
+}
+
+uint64_t
+hash64_str(uint64_t h, const char *s)
+{
+	if (s == NULL)
+		s = "";
+	return hash64_add(h, s, strlen(s) + 1);
 }
 
 void

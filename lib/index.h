@@ -20,7 +20,7 @@
 #include <time.h>
 
 #define INDEX_MAGIC	"FOLIOIX\0"
-#define INDEX_VERSION	1
+#define INDEX_VERSION	2
 #define INDEX_FILE	"index"		/* name of the current index in run_dir */
 #define ETAG_CORE_LEN	16		/* hex digits of the body hash */
 
@@ -96,6 +96,7 @@ struct ix_entry {
 	struct ix_blob	body[IXV_COUNT];
 	char		etag[ETAG_CORE_LEN + 1];	/* IX_PAGE: hex hash of the identity body */
 	char		pad2[7];
+	uint64_t	key;		/* what the route was made from; 0 = unknown */
 };
 
 /* A mapped index. */
@@ -147,6 +148,20 @@ struct ixb *ixb_open(const char *dir, const char *name, char *err,
 int	ixb_add_page(struct ixb *b, const char *path, int status,
 	    enum route_kind route, const char *headers, const void *body,
 	    size_t len, bool compressible);
+/*
+ * As ixb_add_page, remembering key, a hash of everything the body was made
+ * from, so a later build can take the route whole with ixb_copy_keyed()
+ * instead of making it again.
+ */
+int	ixb_add_page_keyed(struct ixb *b, const char *path, int status,
+	    enum route_kind route, const char *headers, const void *body,
+	    size_t len, bool compressible, uint64_t key);
+/*
+ * If the previous index (ixb_reuse) holds path made from key (not 0),
+ * copies the route whole and returns 1; returns 0 if it does not, -1 on
+ * error.
+ */
+int	ixb_copy_keyed(struct ixb *b, const char *path, uint64_t key);
 /* Adds a file served as it is from the content root (src is relative). */
 int	ixb_add_file(struct ixb *b, const char *path, enum route_kind route,
 	    const char *headers, const char *src);

@@ -414,6 +414,45 @@ ixb_add_page(struct ixb *b, const char *path, int status,
     enum route_kind route, const char *headers, const void *body,
     size_t len, bool compressible)
 {
+	return ixb_add_page_keyed(b, path, status, route, headers, body, len,
+	    compressible, 0);
+}
+
+int
+ixb_copy_keyed(struct ixb *b, const char *path, uint64_t key)
+{
+	const struct ix_entry *pe;
+	struct ixb_ent x;
+	uint32_t slot;
+
+	if (b == NULL || b->failed)
+		return -1;
+	if (key == 0 || b->prev == NULL ||
+	    (pe = index_lookup(b->prev, path, strlen(path))) == NULL ||
+	    pe->kind != IX_PAGE || pe->key != key)
+		return 0;
+	if (ent_prepare(b, path, "", &slot) == -1)
+		return -1;
+	memset(&x, 0, sizeof(x));
+	x.e.kind = IX_PAGE;
+	x.e.status = pe->status;
+	x.e.route = pe->route;
+	x.e.key = key;
+	memcpy(x.e.etag, pe->etag, sizeof(x.e.etag));
+	x.e.headers[IXV_IDENTITY] = w_blob(b, index_blob(b->prev,
+	    pe->headers[IXV_IDENTITY]), pe->headers[IXV_IDENTITY].len);
+	x.e.body[IXV_IDENTITY] = w_blob(b, index_blob(b->prev,
+	    pe->body[IXV_IDENTITY]), pe->body[IXV_IDENTITY].len);
+	x.e.variants = 1u << IXV_IDENTITY;
+	copy_variants(b, &x.e, pe);
+	return ent_commit(b, &x, path, slot) == -1 ? -1 : 1;
+}
+
+int
+ixb_add_page_keyed(struct ixb *b, const char *path, int status,
+    enum route_kind route, const char *headers, const void *body,
+    size_t len, bool compressible, uint64_t key)
+{
 	struct ixb_ent x;
 	uint32_t slot;
 
@@ -432,6 +471,7 @@ ixb_add_page(struct ixb *b, const char *path, int status,
 	x.e.status = (uint16_t)status;
 	x.e.route = (uint8_t)route;
 	x.e.variants = 1u << IXV_IDENTITY;
+	x.e.key = key;
 	hash64_hex(hash64(body, len), x.e.etag);
 	x.e.headers[IXV_IDENTITY] = page_headers(b, path, headers, len,
 	    x.e.etag, IXV_IDENTITY, compressible);

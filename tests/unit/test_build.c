@@ -153,6 +153,50 @@ check_export(void)
 	ok(strcmp(line, "Disallow: /private\n") == 0, "copied bytes: %s", line);
 }
 
+/* The ETag of a route in run/index, "" if absent. */
+static void
+etag_of(const char *route, char tag[ETAG_CORE_LEN + 1])
+{
+	char path[512], err[256];
+	struct index ix;
+	const struct ix_entry *e;
+
+	tag[0] = '\0';
+	snprintf(path, sizeof(path), "%s/index", run);
+	if (index_open(&ix, path, err, sizeof(err)) == -1)
+		return;
+	if ((e = find(&ix, route)) != NULL)
+		memcpy(tag, e->etag, ETAG_CORE_LEN + 1);
+	index_close(&ix);
+}
+
+/* A rebuild reuses what did not change, and only that. */
+static void
+check_rebuild(struct conf *c)
+{
+	char first[17], second[17], other1[17], other2[17], err[256];
+	struct build_result res;
+
+	etag_of("/posts/first", first);
+	etag_of("/posts/second", other1);
+	ok(build_site(c, 7, time(NULL), run, "index", &res, err,
+	    sizeof(err)) == 0, "rebuild: %s", err);
+	ok(res.reused + 2 >= res.entries - 4,
+	    "an unchanged site reuses nearly every page: %zu of %zu",
+	    res.reused, res.entries);
+	put("posts/2026-01-02-first.md", "---\ntitle: First\ntags: [alpha]\n"
+	    "---\nHello, edited.\n");
+	ok(build_site(c, 8, time(NULL), run, "index", &res, err,
+	    sizeof(err)) == 0, "rebuild after an edit: %s", err);
+	etag_of("/posts/first", second);
+	etag_of("/posts/second", other2);
+	ok(first[0] && strcmp(first, second) != 0, "the edited post changed");
+	ok(other1[0] && strcmp(other1, other2) == 0,
+	    "its neighbour is the same page");
+	ok(res.reused < res.entries, "the edit was not reused: %zu of %zu",
+	    res.reused, res.entries);
+}
+
 int
 main(void)
 {
@@ -176,6 +220,7 @@ main(void)
 	ok(res.entries > 10, "%zu entries", res.entries);
 	check_index(&c);
 	check_export();
+	check_rebuild(&c);
 
 	snprintf(c.content_dir, sizeof(c.content_dir), "%s/missing", root);
 	ok(build_site(&c, 6, time(NULL), run, "index", &res, err,

@@ -28,5 +28,14 @@ main(void)
 	ok(strcmp(hex, "0000000000000000") == 0 && strlen(hex) == 16,
 	    "zero keeps 16 digits");
 	ok(hash64("ab", 2) != hash64("ba", 2), "order matters");
+	ok(hash64_add(hash64("foo", 3), "bar", 3) == hash64("foobar", 6),
+	    "hash64_add continues a hash");
+	ok(hash64_str(HASH64_INIT, "ab") == hash64("ab", 3),
+	    "hash64_str includes the NUL");
+	ok(hash64_str(hash64_str(HASH64_INIT, "a"), "b") !=
+	    hash64_str(hash64_str(HASH64_INIT, "ab"), ""),
+	    "fields stay apart");
+	ok(hash64_str(HASH64_INIT, NULL) == hash64_str(HASH64_INIT, ""),
+	    "NULL is the empty string");
 	return test_done();
 }

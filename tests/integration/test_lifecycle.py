@@ -1,0 +1,481 @@
+"""
+test_lifecycle.py: foliod as a Unix daemon. SIGHUP applies a changed config
+(the site title, posts_per_page, a moved public listener) or refuses a
+broken one and serves on with the old; SIGTERM lets a slow download finish
+and exits 0; SIGQUIT does not wait for it; a worker that keeps dying is
+respawned with growing delays while /readyz answers 503; as PID 1 of its
+own PID namespace foliod reaps every child, orphans included; the pid file;
+workers dropping root to `user`; the systemd notify protocol.
+"""
+
+import collections
+import os
+import pwd
+import re
+import shutil
+import signal
+import socket
+import struct
+import subprocess
+import tempfile
+import time
+import unittest
+
+from harness import (CLI_TIMEOUT, EVENT_TIMEOUT, FIXTURE, IO_TIMEOUT,
+                     POLL_INTERVAL, REPO_DIR, Foliod, ProtocolError,
+                     build_request, children_of, free_ports, pid_alive,
+                     post_links, wait_until)
+
+# A static file big enough that its download outlasts every socket buffer
+# (sparse: it takes no disk), read through a small receive buffer.
+BIG_FILE = "big.bin"
+BIG_FILE_SIZE = 64 << 20
+SMALL_RCVBUF = 4096
+# Reads of a slow client before and after the signal, and its pause.
+SLOW_READS = 20
+SLOW_PAUSE = 0.02
+# Seconds the crash-loop test kills every new worker of one slot; the most
+# kills that may take when respawns back off (respawning at once, the loop
+# would kill one every POLL_INTERVAL: about a hundred).
+CRASH_LOOP_SECONDS = 5
+CRASH_LOOP_MAX_KILLS = 10
+# Seconds a sleeping orphan lives in foliod's PID namespace.
+ORPHAN_SECONDS = 1
+NOTIFY_DATAGRAM_MAX = 4096
+
+
+def backoff_max_seconds():
+    """RESPAWN_BACKOFF_MAX_SEC from lib/folio_limits.h."""
+    with open(os.path.join(REPO_DIR, "lib", "folio_limits.h")) as f:
+        m = re.search(r"#define\s+RESPAWN_BACKOFF_MAX_SEC\s+(\d+)", f.read())
+    return int(m.group(1)) if m else 32
+
+
+# --- Helpers --------------------------------------------------------------------
+
+def status_of(server, target="/", admin=False):
+    """The status of a GET, or None if the connection brought no answer."""
+    try:
+        return server.get(target, admin=admin).status
+    except (OSError, ProtocolError):
+        return None
+
+
+def refused(port):
+    """True if nothing listens on the loopback port any more."""
+    try:
+        socket.create_connection(("127.0.0.1", port), timeout=IO_TIMEOUT).close()
+    except ConnectionRefusedError:
+        return True
+    return False
+
+
+def title_of(html):
+    m = re.search(r"<title>(.*?)</title>", html, re.S)
+    return m.group(1) if m else None
+
+
+def proc_status(pid):
+    """/proc/<pid>/status as {field: [values]}."""
+    with open("/proc/%d/status" % pid) as f:
+        return {k: v.split() for k, _, v in
+                (line.partition(":") for line in f)}
+
+
+def proc_state(pid):
+    """The one-letter state of pid (R, S, Z ...), None if it is gone."""
+    try:
+        return proc_status(pid)["State"][0]
+    except (OSError, KeyError, IndexError):
+        return None
+
+
+def proc_comm(pid):
+    try:
+        with open("/proc/%d/comm" % pid) as f:
+            return f.read().strip()
+    except OSError:
+        return None
+
+
+def zombies(pid):
+    """Children of pid that died and were not reaped."""
+    return [c for c in children_of(pid) if proc_state(c) == "Z"]
+
+
+def add_big_file(server):
+    """A prepare hook: a sparse BIG_FILE_SIZE file served at /BIG_FILE."""
+    with open(server.content_path("static/" + BIG_FILE), "wb") as f:
+        f.truncate(BIG_FILE_SIZE)
+
+
+class Download:
+    """A GET of the big file through a small receive buffer, so the worker
+    is still sending while the test does other things. received counts body
+    bytes, nonzero those that were not zero (the file is all zeros)."""
+
+    def __init__(self, port, target="/" + BIG_FILE):
+        self.sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+        self.sock.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, SMALL_RCVBUF)
+        self.sock.settimeout(IO_TIMEOUT)
+        self.sock.connect(("127.0.0.1", port))
+        self.sock.sendall(build_request(target))
+        self.eof = False
+        data = b""
+        while b"\r\n\r\n" not in data:
+            chunk = self.sock.recv(SMALL_RCVBUF)
+            if not chunk:
+                raise ProtocolError("closed before the head: %r" % data)
+            data += chunk
+        head, body = data.split(b"\r\n\r\n", 1)
+        self.status = int(head.split()[1])
+        m = re.search(rb"\r\ncontent-length: *(\d+)", head, re.I)
+        self.length = int(m.group(1)) if m else None
+        self.received = self.nonzero = 0
+        self._count(body)
+
+    def _count(self, data):
+        self.received += len(data)
+        self.nonzero += len(data) - data.count(0)
+
+    def _recv(self, size):
+        try:
+            data = self.sock.recv(size)
+        except ConnectionResetError:
+            data = b""
+        if not data:
+            self.eof = True
+        self._count(data)
+
+    def read_slowly(self, reads=SLOW_READS, pause=SLOW_PAUSE):
+        for _ in range(reads):
+            if self.eof:
+                return
+            self._recv(SMALL_RCVBUF)
+            time.sleep(pause)
+
+    def read_to_end(self):
+        """Reads until the body is complete or the peer closes."""
+        while not self.eof and self.received < self.length:
+            self._recv(1 << 16)
+
+    def close(self):
+        self.sock.close()
+
+
+# --- SIGHUP and the configuration ----------------------------------------------------
+
+class ConfigReload(unittest.TestCase):
+
+    def test_sighup_refuses_a_broken_config_and_keeps_the_old_one(self):
+        with Foliod() as server:
+            old_title = title_of(server.get("/").text)
+            server.overrides["site_title"] = "Never applied"
+            lines = server.write_conf(["no_such_key = 1"])
+            server.signal(signal.SIGHUP)
+            line = server.wait_log(r"^.*reload refused.*$").group(0)
+            self.assertRegex(line, r"%s:%d: no_such_key\b" % (
+                re.escape(server.conf_path), len(lines)))
+            for _ in range(5):
+                resp = server.get("/")
+                self.assertEqual(resp.status, 200)
+                self.assertEqual(title_of(resp.text), old_title)
+            self.assertEqual(server.get("/readyz", admin=True).status, 200)
+            with self.subTest("a good config after the bad one"):
+                server.write_conf()
+                server.signal(signal.SIGHUP)
+                wait_until(lambda: title_of(server.get("/").text) ==
+                           "Never applied", EVENT_TIMEOUT, "the new title")
+
+    def test_sighup_applies_a_changed_config(self):
+        newest = [post.slug for post in FIXTURE.POSTS]
+        with Foliod() as server:
+            self.assertEqual(server.get("/page/2").status, 404)
+            server.overrides.update(site_title="Retitled", posts_per_page=2)
+            server.write_conf()
+            server.signal(signal.SIGHUP)
+            wait_until(lambda: title_of(server.get("/").text) == "Retitled",
+                       EVENT_TIMEOUT, "the new site_title on /")
+            self.assertEqual(post_links(server.get("/").text), newest[:2])
+            self.assertEqual(post_links(server.get("/page/2").text),
+                             newest[2:4])
+            self.assertEqual(len(server.wait_workers(2)), 2)
+
+    def test_sighup_moves_the_public_listener(self):
+        with Foliod() as server:
+            old_port = server.port
+            server.port = free_ports(1)[0]
+            server.write_conf()
+            server.signal(signal.SIGHUP)
+            wait_until(lambda: status_of(server, "/") == 200, EVENT_TIMEOUT,
+                       "the new port %d to answer" % server.port)
+            wait_until(lambda: refused(old_port), EVENT_TIMEOUT,
+                       "the old port %d to refuse" % old_port)
+            self.assertIn("marker-quiet-week",
+                          server.get("/posts/quiet-week").text)
+            self.assertEqual(server.get("/readyz", admin=True).status, 200)
+            self.assertEqual(server.stop(), 0)
+
+
+# --- Stopping ----------------------------------------------------------------------
+
+class Stopping(unittest.TestCase):
+
+    def big_file_server(self):
+        return Foliod(conf={"shutdown_timeout": 60}, prepare=add_big_file)
+
+    def test_sigterm_lets_a_slow_download_finish(self):
+        with self.big_file_server() as server:
+            download = Download(server.port)
+            try:
+                self.assertEqual((download.status, download.length),
+                                 (200, BIG_FILE_SIZE))
+                download.read_slowly()
+                server.signal(signal.SIGTERM)
+                wait_until(lambda: refused(server.port), EVENT_TIMEOUT,
+                           "the listener to close")
+                download.read_slowly()
+                self.assertTrue(pid_alive(server.pid), "the master left with"
+                                " a download in flight")
+                download.read_to_end()
+            finally:
+                download.close()
+            self.assertEqual(download.received, BIG_FILE_SIZE)
+            self.assertEqual(download.nonzero, 0)
+            self.assertEqual(server.stop(), 0)
+
+    def test_sigquit_does_not_wait_for_a_download(self):
+        """shutdown_timeout (60 s) is over the harness's wait for the exit:
+        only a stop that does not wait passes."""
+        with self.big_file_server() as server:
+            download = Download(server.port)
+            try:
+                download.read_slowly()
+                server.stop(signal.SIGQUIT, expect_status=None)
+                download.read_to_end()
+            finally:
+                download.close()
+            self.assertLess(download.received, BIG_FILE_SIZE)
+
+
+# --- Workers that keep dying -----------------------------------------------------------
+
+class CrashLoop(unittest.TestCase):
+
+    def test_a_worker_that_keeps_dying_is_respawned_with_backoff(self):
+        with Foliod() as server:
+            victim = server.wait_workers(2)[-1]
+            spared = set(server.worker_pids()) - {victim}
+            respawns = server.metric("folio_worker_respawns_total")
+            kills, readyz = 0, collections.Counter()
+            deadline = time.monotonic() + CRASH_LOOP_SECONDS
+            while time.monotonic() < deadline:
+                for pid in server.worker_pids():
+                    if (pid not in spared and pid not in server.killed
+                            and pid_alive(pid)):
+                        server.kill_worker(pid)
+                        kills += 1
+                readyz[status_of(server, "/readyz", admin=True)] += 1
+                time.sleep(POLL_INTERVAL)
+            self.assertGreaterEqual(kills, 3, "too few deaths for a backoff")
+            self.assertLessEqual(kills, CRASH_LOOP_MAX_KILLS,
+                                 "workers respawned without backing off")
+            grown = server.metric("folio_worker_respawns_total") - respawns
+            self.assertLessEqual(grown, kills)
+            self.assertGreaterEqual(grown, kills - 1)
+            delays = [float(d) * (0.001 if unit == "ms" else 1) for d, unit in
+                      re.findall(r"next respawn in ([\d.]+) ?(ms|s)\b",
+                                 server.log())]
+            self.assertTrue(delays, "no \"next respawn in\" log line")
+            self.assertEqual(delays, sorted(delays), "delays did not grow")
+            self.assertGreater(delays[-1], delays[0], "delays did not grow")
+            self.assertIn(503, readyz, "/readyz while backing off: %s"
+                          % dict(readyz))
+            wait_until(lambda: status_of(server, "/readyz", admin=True) == 200,
+                       backoff_max_seconds() + EVENT_TIMEOUT,
+                       "/readyz to answer 200 after the crash loop")
+            server.wait_workers(2)
+            self.assertEqual(server.get("/").status, 200)
+
+
+# --- PID 1 ----------------------------------------------------------------------------
+
+UNSHARE = ["unshare", "--fork", "--pid", "--mount-proc", "--kill-child"]
+
+
+def unshare_problem():
+    """Why foliod cannot run in a new PID namespace here, or None."""
+    if shutil.which("unshare") is None:
+        return "no unshare(1)"
+    try:
+        done = subprocess.run(UNSHARE + ["true"], capture_output=True,
+                              timeout=CLI_TIMEOUT)
+    except (OSError, subprocess.TimeoutExpired) as e:
+        return "unshare failed: %s" % e
+    if done.returncode != 0:
+        return "unshare not permitted: %s" % done.stderr.decode().strip()
+    return None
+
+
+class NamespacedFoliod(Foliod):
+    """foliod as PID 1 of a new PID namespace, under `unshare -fp`. proc is
+    unshare (its exit status is foliod's); pid is foliod's pid as seen from
+    the test's namespace."""
+
+    _inner = None
+
+    def command(self):
+        return UNSHARE + super().command()
+
+    def kill_worker(self, pid, sig=signal.SIGKILL):
+        # The master logs the pid its namespace sees; check_log looks there.
+        self.killed.add(int(proc_status(pid)["NSpid"][-1]))
+        super().kill_worker(pid, sig)
+
+    @property
+    def pid(self):
+        if self._inner is None:
+            self._inner = wait_until(
+                lambda: next(iter(children_of(self.proc.pid)), None),
+                EVENT_TIMEOUT, "foliod under unshare")
+        return self._inner
+
+
+class Pid1(unittest.TestCase):
+
+    def setUp(self):
+        problem = unshare_problem()
+        if problem:
+            self.skipTest(problem)
+
+    def test_as_pid_1_it_reaps_every_child_and_stops_cleanly(self):
+        with NamespacedFoliod() as server:
+            self.assertEqual(proc_status(server.pid)["NSpid"][-1], "1",
+                             "foliod is not PID 1 of its namespace")
+            with self.subTest("a killed worker"):
+                victim = server.wait_workers(2)[0]
+                server.kill_worker(victim)
+                server.wait_workers(2, exclude=[victim])
+                wait_until(lambda: not zombies(server.pid), EVENT_TIMEOUT,
+                           "no zombie children")
+            with self.subTest("an orphan adopted from inside the namespace"):
+                subprocess.run(["nsenter", "--target", str(server.pid),
+                                "--pid", "--", "sh", "-c", "sleep %d & exit 0"
+                                % ORPHAN_SECONDS], check=True,
+                               timeout=CLI_TIMEOUT)
+                def orphans():
+                    return [c for c in children_of(server.pid)
+                            if proc_comm(c) == "sleep"]
+                wait_until(orphans, EVENT_TIMEOUT, "foliod to adopt the orphan")
+                wait_until(lambda: not orphans(), EVENT_TIMEOUT + ORPHAN_SECONDS,
+                           "the orphan to be reaped")
+                self.assertEqual(zombies(server.pid), [])
+            self.assertEqual(server.get("/").status, 200)
+            self.assertEqual(server.stop(signal.SIGTERM), 0)
+
+
+# --- Pid file, user, systemd --------------------------------------------------------------
+
+class Daemon(unittest.TestCase):
+
+    def test_pid_file_holds_the_master_pid_and_is_removed_at_exit(self):
+        with Foliod(conf={"pid_file": "{tmp}/foliod.pid"}) as server:
+            path = os.path.join(server.tmp, "foliod.pid")
+            with open(path) as f:
+                self.assertEqual(f.read().strip(), str(server.pid))
+            self.assertEqual(server.stop(), 0)
+            self.assertFalse(os.path.exists(path), "pid file left behind")
+
+    def test_no_pid_file_unless_configured(self):
+        with Foliod() as server:
+            found = [os.path.join(d, n) for d, _, names in os.walk(server.tmp)
+                     for n in names if n.endswith(".pid")]
+            self.assertEqual(found, [])
+
+    @unittest.skipUnless(os.geteuid() == 0, "needs root to change user")
+    def test_workers_run_as_the_configured_user(self):
+        try:
+            nobody = pwd.getpwnam("nobody")
+        except KeyError:
+            self.skipTest("no user nobody")
+
+        def let_nobody_in(server):
+            os.chmod(server.tmp, 0o755)     # mkdtemp made it 0700
+        with Foliod(conf={"user": "nobody"}, prepare=let_nobody_in) as server:
+            for pid in server.wait_workers(2):
+                status = proc_status(pid)
+                self.assertEqual(status["Uid"], [str(nobody.pw_uid)] * 4)
+                self.assertEqual(status["Gid"], [str(nobody.pw_gid)] * 4)
+            self.assertIn("marker-quiet-week",
+                          server.get("/posts/quiet-week").text)
+            self.assertEqual(server.get("/hello.txt").body,
+                             FIXTURE.read("static/hello.txt"))
+
+
+class NotifySocket:
+    """A unix datagram socket standing in for systemd's: it keeps each
+    datagram as {key: value} with the pid of its sender."""
+
+    def __init__(self):
+        self.dir = tempfile.mkdtemp(prefix="foliod-notify.")
+        self.path = os.path.join(self.dir, "notify")
+        self.sock = socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM)
+        self.sock.setsockopt(socket.SOL_SOCKET, socket.SO_PASSCRED, 1)
+        self.sock.bind(self.path)
+        self.seen = []      # [(sender pid, {key: value})]
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        self.sock.close()
+        shutil.rmtree(self.dir, ignore_errors=True)
+
+    def _receive(self, timeout):
+        self.sock.settimeout(timeout)
+        data, anc, _, _ = self.sock.recvmsg(NOTIFY_DATAGRAM_MAX,
+                                            socket.CMSG_SPACE(12))
+        sender = None
+        for level, kind, value in anc:
+            if level == socket.SOL_SOCKET and kind == socket.SCM_CREDENTIALS:
+                sender = struct.unpack("iII", value[:12])[0]
+        fields = dict(line.partition("=")[::2]
+                      for line in data.decode().splitlines() if line)
+        self.seen.append((sender, fields))
+        return fields
+
+    def expect(self, key, value="1"):
+        """Reads datagrams until one sets key=value; earlier ones are kept
+        in seen, so the order of states can be checked."""
+        deadline = time.monotonic() + EVENT_TIMEOUT
+        while True:
+            left = deadline - time.monotonic()
+            try:
+                fields = self._receive(max(left, 0.001))
+            except socket.timeout:
+                raise AssertionError("no %s=%s within %.0f s; got %s" % (
+                    key, value, EVENT_TIMEOUT, self.seen)) from None
+            if fields.get(key) == value:
+                return fields
+
+
+class Systemd(unittest.TestCase):
+
+    def test_notify_ready_reloading_stopping(self):
+        with NotifySocket() as notify:
+            with Foliod(env={"NOTIFY_SOCKET": notify.path}) as server:
+                ready = notify.expect("READY")
+                self.assertEqual(ready.get("MAINPID"), str(server.pid))
+                server.signal(signal.SIGHUP)
+                notify.expect("RELOADING")
+                notify.expect("READY")
+                master = server.pid
+                self.assertEqual(server.stop(), 0)
+                notify.expect("STOPPING")
+            senders = {pid for pid, _ in notify.seen}
+            self.assertEqual(senders, {master}, "systemd takes notifications"
+                             " from the main pid only")
+
+
+if __name__ == "__main__":
+    unittest.main()
