@@ -262,6 +262,9 @@ main(int argc, char **argv)
 	if (proc_mkdirs(conf.run_dir, err, sizeof(err)) == -1 ||
 	    proc_chown_for(conf.run_dir, conf.user, err, sizeof(err)) == -1)
 		fatalx("run_dir %s", err);
+	if (proc_mkdirs(conf.cache_dir, err, sizeof(err)) == -1 ||
+	    proc_chown_for(conf.cache_dir, conf.user, err, sizeof(err)) == -1)
+		fatalx("cache_dir %s", err);
 	open_listeners(&conf, &l);
 	if (!foreground && daemon(0, 1) == -1)
 		fatal("daemon");

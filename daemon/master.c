@@ -56,6 +56,7 @@ struct master {
 	time_t			 build_deadline;
 	bool			 build_again;	/* asked for while one ran */
 	bool			 roll_workers;	/* after the next build */
+	time_t			 retire_deadline; /* old workers are killed then */
 	bool			 ready;		/* the first index is published */
 	uint64_t		 generation;
 	time_t			 next_publish;
@@ -198,6 +199,26 @@ roll_workers(struct master *ms)
 		if (ms->procs[i].pid != 0)
 			ms->procs[i].retiring = true;
 	signal_workers(ms, SIGTERM, true);
+	ms->retire_deadline = mono_now() + ms->conf->shutdown_timeout;
+}
+
+/* Old workers get shutdown_timeout to finish, as on a stop. */
+static void
+check_retired(struct master *ms, time_t now)
+{
+	bool left = false;
+
+	for (size_t i = 0; i < METRICS_SLOTS; i++)
+		left |= ms->procs[i].pid != 0 && ms->procs[i].retiring;
+	if (!left) {
+		ms->retire_deadline = 0;
+		return;
+	}
+	if (ms->retire_deadline == 0 || now < ms->retire_deadline)
+		return;
+	log_warnx("old workers still busy after shutdown_timeout; killing them");
+	signal_workers(ms, SIGKILL, true);
+	ms->retire_deadline = 0;
 }
 
 /* Temp files of builds that a crash or a kill cut short. */
@@ -514,6 +535,7 @@ next_timeout(const struct master *ms)
 	int64_t now = mono_ms(), soonest = MASTER_IDLE_MS;
 
 	earliest(&soonest, (int64_t)ms->respawn_at * MS_PER_SEC, now);
+	earliest(&soonest, (int64_t)ms->retire_deadline * MS_PER_SEC, now);
 	if (ms->builder)
 		earliest(&soonest, (int64_t)ms->build_deadline * MS_PER_SEC, now);
 	if (ms->next_publish)
@@ -569,6 +591,7 @@ on_timers(struct master *ms)
 		spawn_workers(ms);
 	}
 	check_recovered(ms);
+	check_retired(ms, now);
 	if (ms->stopping) {
 		if (workers_alive(ms, true) == 0 && ms->builder == 0) {
 			log_info("stopped");
