@@ -7,7 +7,7 @@ DESTDIR	?=
 BUILD	?= build
 
 CC	?= cc
-PKGS	 = libcmark-gfm inih yaml-0.1 zlib libbrotlienc
+PKGS	 = libcmark-gfm inih yaml-0.1 zlib libbrotlienc libjpeg libpng libwebp lcms2
 CSTD	 = -std=c17 -D_GNU_SOURCE
 WARN	 = -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes -Wmissing-prototypes \
 	   -Wpointer-arith -Wformat=2 -Wvla
@@ -15,7 +15,7 @@ OPT	?= -O2 -g
 SAN	?=
 CFLAGS	+= $(CSTD) $(WARN) $(OPT) $(SAN) -iquote lib -MMD -MP \
 	   $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
-LDLIBS	+= $(shell pkg-config --libs $(PKGS) 2>/dev/null) -lcmark-gfm-extensions -lbrotlicommon
+LDLIBS	+= $(shell pkg-config --libs $(PKGS) 2>/dev/null) -lcmark-gfm-extensions -lbrotlicommon -lm
 LDFLAGS	+= $(SAN)
 
 # The parts (lib/) ...
@@ -40,7 +40,14 @@ LIB_SRCS = \
 	lib/index.c		\
 	lib/index_write.c	\
 	lib/build.c		\
-	lib/export.c
+	lib/export.c		\
+	lib/beneath.c		\
+	lib/resample.c		\
+	lib/image.c		\
+	lib/image_jpeg.c	\
+	lib/image_png.c		\
+	lib/image_webp.c	\
+	lib/imgcache.c
 
 # ... and the processes (daemon/).
 DAEMON_SRCS = \
@@ -50,6 +57,8 @@ DAEMON_SRCS = \
 	daemon/conn.c		\
 	daemon/respond.c	\
 	daemon/admin.c		\
+	daemon/imgroute.c	\
+	daemon/imager.c		\
 	daemon/watcher.c	\
 	daemon/notify.c		\
 	daemon/proc.c		\
@@ -119,6 +128,28 @@ fuzz: deps
 	    SAN="-fsanitize=fuzzer-no-link,address,undefined" $(BUILD)/fuzz/libfolio.a
 	tests/fuzz/run $(BUILD)/fuzz $(FUZZ_SECONDS)
 
+# Benchmarks against nginx (tests/bench/README.md): they report, and never
+# fail on timings.
+bench: deps
+	@$(MAKE) --no-print-directory all
+	python3 tests/bench/run --build $(BUILD)
+
+# The container image (Dockerfile), built with podman; container-test also
+# runs it the way the cluster does (read-only root, uid 1001, no
+# capabilities). Both install podman, runc and debootstrap when missing and
+# make the debian:12-slim base image locally (tests/container/).
+container:
+	tests/container/test --build-only
+
+container-test:
+	tests/container/test
+
+# The Kubernetes manifests render, validate against the schemas, and keep
+# the security rules (k8s/README.md).
+check-k8s: deps
+	@$(MAKE) --no-print-directory all
+	BUILD=$(BUILD) tests/k8s/check
+
 install: all
 	install -d $(DESTDIR)$(PREFIX)/sbin $(DESTDIR)$(PREFIX)/share/man/man8 \
 	    $(DESTDIR)$(PREFIX)/share/man/man5 $(DESTDIR)/etc/foliod
@@ -131,6 +162,7 @@ install: all
 clean:
 	rm -rf $(BUILD)
 
-.PHONY: all tests deps run check fuzz install clean
+.PHONY: all tests deps run check fuzz bench container container-test check-k8s \
+	install clean
 
 -include $(LIB_OBJS:.o=.d) $(DAEMON_OBJS:.o=.d) $(UNIT_BINS:=.d) $(REPLAY_BINS:=.d)

@@ -20,7 +20,12 @@ respond_metrics(struct worker *w, struct conn *c)
 		respond_text(w, c, 500, NULL, "", fail, sizeof(fail) - 1);
 		return;
 	}
-	len = metrics_format(w->m, c->dyn, METRICS_TEXT_MAX);
+	struct imgcache_counters ic;
+
+	if (w->have_cache)
+		imgcache_counters(&w->cache, &ic);
+	len = metrics_format(w->m, w->have_cache ? &ic : NULL, c->dyn,
+	    METRICS_TEXT_MAX);
 	respond_text(w, c, 200, METRICS_TYPE, "", c->dyn, len);
 }
 

@@ -48,6 +48,9 @@ release_response(struct conn *c)
 	if (c->file_fd != -1)
 		close(c->file_fd);
 	c->file_fd = -1;
+	if (c->img_fd != -1)
+		close(c->img_fd);	/* also leaves the epoll set */
+	c->img_fd = -1;
 	free(c->dyn);
 	c->dyn = NULL;
 	ixref_put(c->ref);
@@ -83,10 +86,10 @@ conn_open(struct worker *w, struct listener *l, int fd,
 {
 	struct conn *c = w->free;
 	struct epoll_event ev = { .events = EPOLLIN, .data.ptr = c };
-	int one = 1;
 
 	w->free = c->next_free;
-	(void)setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));
+	if ((size_t)(c - w->conns) >= w->conns_used)
+		w->conns_used = (size_t)(c - w->conns) + 1;
 	c->type = EV_CONN;
 	c->fd = fd;
 	c->state = CONN_READ;
@@ -95,6 +98,7 @@ conn_open(struct worker *w, struct listener *l, int fd,
 	c->requests = 0;
 	c->rlen = 0;
 	c->file_fd = -1;
+	c->img_fd = -1;
 	c->deadline = w->now + w->conf->header_timeout;
 	net_host_text(ss, c->client, sizeof(c->client));
 	w->active++;
@@ -103,7 +107,11 @@ conn_open(struct worker *w, struct listener *l, int fd,
 	if (epoll_ctl(w->epfd, EPOLL_CTL_ADD, fd, &ev) == -1) {
 		log_warn("epoll_ctl");
 		conn_close(w, c);
+		return;
 	}
+	/* The listener defers accept until the request's first bytes are
+	 * in: read them now rather than after another trip through epoll. */
+	conn_event(w, c, EPOLLIN);
 }
 
 void
@@ -290,9 +298,13 @@ conn_run(struct worker *w, struct conn *c)
 			c->sent = c->head_len = 0;
 			c->iov_first = 0;
 			c->requests++;
-			respond(w, c, rc);
 			c->state = CONN_WRITE;
 			c->deadline = w->now + SEND_TIMEOUT;
+			respond(w, c, rc);
+			if (c->state == CONN_WAIT) {
+				set_events(w, c, 0);	/* the imager first */
+				return;
+			}
 		}
 		int r = conn_write(c);
 		if (r == -1) {
@@ -309,10 +321,24 @@ conn_run(struct worker *w, struct conn *c)
 }
 
 void
+conn_resume(struct worker *w, struct conn *c)
+{
+	c->deadline = w->now + SEND_TIMEOUT;
+	conn_run(w, c);
+}
+
+void
 conn_event(struct worker *w, struct conn *c, uint32_t events)
 {
 	if (c->state == CONN_FREE)
 		return;		/* closed earlier in this batch */
+	if (c->state == CONN_WAIT) {
+		/* Parked for an imager: only a hang-up can come (always
+		 * reported, whatever the interest). */
+		if (events & (EPOLLHUP | EPOLLERR))
+			conn_close(w, c);
+		return;
+	}
 	if (c->state == CONN_READ && (events & (EPOLLIN | EPOLLHUP | EPOLLERR)) &&
 	    !conn_read(w, c))
 		return;
@@ -333,15 +359,36 @@ conn_idle(const struct conn *c)
 	return c->state == CONN_READ && c->rlen == 0 && c->requests > 0;
 }
 
+/*
+ * An idle connection of a stopping worker: a request the client sent just
+ * before is answered (with Connection: close) rather than lost; otherwise
+ * the connection is closed.
+ */
+static void
+conn_drain(struct worker *w, struct conn *c)
+{
+	if (!conn_read(w, c))
+		return;		/* the peer closed it */
+	if (c->rlen == 0) {
+		conn_close(w, c);
+		return;
+	}
+	conn_run(w, c);
+}
+
 /* Closes connections past their deadline, and idle ones when stopping. */
 void
 conn_sweep(struct worker *w)
 {
-	for (size_t i = 0; i < w->nconns; i++) {
+	/* Only the slots ever used: the rest of the array is never touched,
+	 * so it costs no memory. */
+	for (size_t i = 0; i < w->conns_used; i++) {
 		struct conn *c = &w->conns[i];
 		if (c->state == CONN_FREE)
 			continue;
-		if (w->now >= c->deadline || (w->stopping && conn_idle(c)))
+		if (w->now >= c->deadline)
 			conn_close(w, c);
+		else if (w->stopping && conn_idle(c))
+			conn_drain(w, c);
 	}
 }

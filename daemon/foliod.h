@@ -11,6 +11,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 #include <stdnoreturn.h>
+#include <sys/stat.h>
 #include <sys/types.h>
 #include <sys/uio.h>
 #include <time.h>
@@ -18,6 +19,8 @@
 #include "conf.h"
 #include "http_parse.h"
 #include "http_resp.h"
+#include "image.h"
+#include "imgcache.h"
 #include "index.h"
 #include "folio_limits.h"
 #include "metrics.h"
@@ -50,6 +53,30 @@ int	settings_load(const struct settings *s, struct conf *c, char *err,
 noreturn void master_run(const struct settings *s, struct conf *conf,
 	    struct listeners *l);
 
+/* imager.c: resizes, in processes of their own */
+#define IMAGER_SOCKET	"imager.sock"	/* in run_dir */
+
+/* What a worker asks an imager for; the reply is a struct img_reply and,
+ * on success, the image's descriptor (SCM_RIGHTS). */
+struct img_request {
+	char	root[PATH_MAX];		/* the content root of the index */
+	char	src[PATH_MAX];		/* the source, relative to root */
+	char	key[IMGCACHE_KEY_LEN + 1];
+	int	width;
+	int	quality;
+	int	format;			/* enum image_format of the output */
+};
+
+struct img_reply {
+	int	status;			/* 0, or the HTTP status to answer */
+	int	outcome;		/* enum imgcache_outcome */
+	char	msg[IMAGE_ERR_MAX];
+};
+
+int	imager_listen(const struct conf *conf, char *err, size_t errlen);
+noreturn void imager_main(const struct conf *conf, int lfd,
+	    struct metrics *m, int slot);
+
 /* worker.c */
 noreturn void worker_main(const struct conf *conf, const struct listeners *l,
 	    struct metrics *m, int slot);
@@ -78,6 +105,9 @@ void	notify_init(void);
 void	notify(const char *state);
 
 /* proc.c */
+/* Names the process for ps(1) and top(1): "foliod worker" (15 bytes at
+ * most). */
+void	proc_name(const char *name);
 int	proc_drop_privileges(const char *user, char *err, size_t errlen);
 int	proc_chown_for(const char *path, const char *user, char *err,
 	    size_t errlen);
@@ -96,12 +126,14 @@ enum ev_type {
 	EV_LISTENER = 1,
 	EV_CONN,
 	EV_SIGNAL,
+	EV_IMAGER,	/* a connection's question to an imager */
 };
 
 enum conn_state {
 	CONN_FREE,
 	CONN_READ,	/* waiting for a complete request head */
 	CONN_WRITE,	/* sending a response */
+	CONN_WAIT,	/* waiting for an imager's answer */
 };
 
 /* A mapped index and the content root its files are under. Connections
@@ -115,6 +147,14 @@ struct ixref {
 
 /* iov slots of a response: head, stored headers, tail of head, body. */
 #define RESP_IOV	4
+
+struct conn;
+
+/* The epoll handle of a connection's imager socket. */
+struct img_wait {
+	enum ev_type	 type;		/* EV_IMAGER */
+	struct conn	*c;
+};
 
 struct conn {
 	enum ev_type	 type;		/* EV_CONN: first, for epoll dispatch */
@@ -146,6 +186,12 @@ struct conn {
 	uint64_t	 head_len;	/* bytes of headers in sent */
 	struct ixref	*ref;
 	char		*dyn;		/* malloc'd body (admin), METRICS_TEXT_MAX */
+	/* An /_img request waiting for an imager. */
+	struct img_wait	 wait;
+	int		 img_fd;	/* socket to the imager, -1 = none */
+	int		 img_format;
+	bool		 img_versioned;	/* v= names the source as it is */
+	char		 img_key[IMGCACHE_KEY_LEN + 1];
 	char		 head[RESP_HEAD_MAX];
 	char		 tail[RESP_HEAD_MAX];
 	char		 rbuf[HTTP_HEADER_BLOCK_MAX];
@@ -169,11 +215,15 @@ struct worker {
 	int			 sigfd;
 	struct conn		*conns;
 	size_t			 nconns;
+	size_t			 conns_used;	/* high-water mark: sweeps stop here */
 	size_t			 active;
 	struct conn		*free;
 	struct ixref		*cur;
 	uint64_t		 gen;
 	int			 logfd;		/* access log, -1 = off */
+	struct imgcache		 cache;
+	bool			 have_cache;
+	struct image_allow	 allow;		/* widths and qualities */
 	bool			 stopping;
 	time_t			 accept_resume;	/* 0 = accepting */
 	time_t			 now;
@@ -185,6 +235,8 @@ void	conn_accept(struct worker *w, struct listener *l);
 void	conn_event(struct worker *w, struct conn *c, uint32_t events);
 void	conn_close(struct worker *w, struct conn *c);
 void	conn_sweep(struct worker *w);
+/* Sends the response a waiting connection now has. */
+void	conn_resume(struct worker *w, struct conn *c);
 void	ixref_put(struct ixref *r);
 
 /* respond.c */
@@ -192,6 +244,17 @@ void	respond(struct worker *w, struct conn *c, int parsed);
 /* A short response from memory; type NULL is text/plain. */
 void	respond_text(struct worker *w, struct conn *c, int status,
 	    const char *type, const char *extra, const char *body, size_t len);
+
+void	respond_error(struct worker *w, struct conn *c, int status,
+	    const char *why, const char *extra);
+/* An image from fd (the cache), with its headers; takes fd. */
+void	respond_image(struct worker *w, struct conn *c, int fd,
+	    const struct stat *st, bool hit);
+
+/* imgroute.c: /_img in the worker */
+void	image_route(struct worker *w, struct conn *c, const char *query,
+	    size_t qlen);
+void	image_answer(struct worker *w, struct conn *c);
 
 /* admin.c */
 void	admin_respond(struct worker *w, struct conn *c, const char *path);

@@ -32,8 +32,14 @@
 #define DEBOUNCE_MAX_MS	500
 #define NOTIFY_TEXT_MAX	128
 
+enum proc_kind {
+	PROC_WORKER,
+	PROC_IMAGER,
+};
+
 struct proc {
 	pid_t	 pid;		/* 0 = slot free */
+	enum proc_kind kind;
 	bool	 retiring;	/* told to stop after a reload */
 	time_t	 started;
 };
@@ -42,6 +48,7 @@ struct master {
 	const struct settings	*settings;
 	struct conf		*conf;
 	struct listeners	*ls;
+	int			 imager_fd;	/* the imagers' unix listener */
 	struct metrics		*m;
 	int			 epfd;
 	int			 sigfd;
@@ -83,15 +90,23 @@ mono_ms(void)
 }
 
 static size_t
-workers_alive(const struct master *ms, bool count_retiring)
+count_procs(const struct master *ms, bool count_retiring, int kind)
 {
 	size_t n = 0;
 
 	for (size_t i = 0; i < METRICS_SLOTS; i++)
 		if (ms->procs[i].pid != 0 &&
+		    (kind == -1 || ms->procs[i].kind == (enum proc_kind)kind) &&
 		    (count_retiring || !ms->procs[i].retiring))
 			n++;
 	return n;
+}
+
+/* Children serving: workers and imagers. */
+static size_t
+workers_alive(const struct master *ms, bool count_retiring)
+{
+	return count_procs(ms, count_retiring, -1);
 }
 
 static void
@@ -112,6 +127,7 @@ build_child(struct master *ms)
 	char err[CONF_ERR_MAX];
 
 	log_role("build");
+	proc_name("foliod build");
 	signals_unblock();
 	if (ms->watch.fd != -1)
 		close(ms->watch.fd);
@@ -221,6 +237,37 @@ check_retired(struct master *ms, time_t now)
 	ms->retire_deadline = 0;
 }
 
+/*
+ * Empties the image cache at start: what is there may be from another
+ * configuration, and starting from nothing means its size is known without
+ * reading it. Done as the user the imagers run as, so the files it makes
+ * are theirs.
+ */
+static void
+clear_cache(const struct conf *conf)
+{
+	struct imgcache cache;
+	char err[CONF_ERR_MAX];
+	int status;
+	pid_t pid;
+
+	if ((pid = fork()) == -1)
+		fatal("fork");
+	if (pid == 0) {
+		if (proc_drop_privileges(conf->user, err, sizeof(err)) == -1)
+			fatalx("%s", err);
+		if (imgcache_open(&cache, conf->cache_dir, conf->cache_max_bytes,
+		    IMGCACHE_CLEAR) == -1)
+			fatal("cache_dir %s", conf->cache_dir);
+		imgcache_close(&cache);
+		_exit(0);
+	}
+	while (waitpid(pid, &status, 0) == -1 && errno == EINTR)
+		;
+	if (!WIFEXITED(status) || WEXITSTATUS(status) != 0)
+		fatalx("cache_dir %s cannot be used; see above", conf->cache_dir);
+}
+
 /* Temp files of builds that a crash or a kill cut short. */
 static void
 remove_stale_temps(const char *run_dir)
@@ -289,7 +336,7 @@ build_done(struct master *ms, int status)
 /* --- Workers --------------------------------------------------------- */
 
 static int
-spawn_worker(struct master *ms, int slot)
+spawn_worker(struct master *ms, int slot, enum proc_kind kind)
 {
 	char err[CONF_ERR_MAX];
 	pid_t pid;
@@ -305,25 +352,37 @@ spawn_worker(struct master *ms, int slot)
 			close(ms->watch.fd);
 		if (proc_drop_privileges(ms->conf->user, err, sizeof(err)) == -1)
 			fatalx("%s", err);
+		if (kind == PROC_IMAGER) {
+			close(ms->ls->public_fd);
+			close(ms->ls->admin_fd);
+			imager_main(ms->conf, ms->imager_fd, ms->m, slot);
+		}
+		close(ms->imager_fd);
 		worker_main(ms->conf, ms->ls, ms->m, slot);
 	}
-	ms->procs[slot] = (struct proc){ .pid = pid, .started = mono_now() };
+	ms->procs[slot] = (struct proc){ .pid = pid, .kind = kind,
+	    .started = mono_now() };
 	ms->m->w[slot].pid = pid;
 	return 0;
 }
 
 static void
+spawn_kind(struct master *ms, enum proc_kind kind, size_t want)
+{
+	for (int i = 0; i < METRICS_SLOTS &&
+	    count_procs(ms, false, (int)kind) < want; i++)
+		if (ms->procs[i].pid == 0 && spawn_worker(ms, i, kind) == -1)
+			break;
+}
+
+static void
 spawn_workers(struct master *ms)
 {
-	size_t want = (size_t)conf_workers(ms->conf);
-
 	if (!ms->ready || ms->stopping || mono_now() < ms->respawn_at)
 		return;
-	for (int i = 0; i < METRICS_SLOTS && workers_alive(ms, false) < want;
-	    i++)
-		if (ms->procs[i].pid == 0 && spawn_worker(ms, i) == -1)
-			break;
-	metrics_store(&ms->m->workers, workers_alive(ms, true));
+	spawn_kind(ms, PROC_WORKER, (size_t)conf_workers(ms->conf));
+	spawn_kind(ms, PROC_IMAGER, (size_t)ms->conf->image_workers);
+	metrics_store(&ms->m->workers, count_procs(ms, true, PROC_WORKER));
 }
 
 static void
@@ -342,7 +401,7 @@ worker_died(struct master *ms, struct proc *p, int status)
 	bool expected = p->retiring || ms->stopping;
 	p->pid = 0;
 	p->retiring = false;
-	metrics_store(&ms->m->workers, workers_alive(ms, true));
+	metrics_store(&ms->m->workers, count_procs(ms, true, PROC_WORKER));
 	if (expected)
 		return;
 	metrics_add(&ms->m->respawns, 1);
@@ -622,6 +681,7 @@ master_run(const struct settings *s, struct conf *conf, struct listeners *l)
 {
 	struct master ms = { .settings = s, .conf = conf, .ls = l };
 	struct epoll_event ev = { .events = EPOLLIN }, evs[MASTER_EVENTS];
+	char err[CONF_ERR_MAX];
 
 	log_role("master");
 	notify_init();
@@ -638,6 +698,9 @@ master_run(const struct settings *s, struct conf *conf, struct listeners *l)
 	ms.watch.fd = -1;
 	watch_content(&ms, conf->content_dir);
 	remove_stale_temps(conf->run_dir);
+	clear_cache(conf);
+	if ((ms.imager_fd = imager_listen(conf, err, sizeof(err))) == -1)
+		fatalx("%s", err);
 	log_info("foliod %s serving %s on %s (admin %s)", FOLIOD_VERSION,
 	    conf->content_dir, conf->listen, conf->admin_listen);
 	start_build(&ms);

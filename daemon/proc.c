@@ -1,6 +1,7 @@
 /*
- * proc.c: what a process does to itself: drop from root to the configured
- * user, and prepare the directories it will write to.
+ * proc.c: what a process does to itself: take the name ps(1) shows for
+ * its role, drop from root to the configured user, and prepare the
+ * directories it will write to.
  */
 #include "foliod.h"
 
@@ -9,6 +10,7 @@
 #include <pwd.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/prctl.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -29,6 +31,12 @@ lookup(const char *user, uid_t *uid, gid_t *gid, char *err, size_t errlen)
 	*uid = pw->pw_uid;
 	*gid = pw->pw_gid;
 	return 0;
+}
+
+void
+proc_name(const char *name)
+{
+	(void)prctl(PR_SET_NAME, name, 0, 0, 0);
 }
 
 int
@@ -95,8 +103,9 @@ proc_mkdirs(const char *path, char *err, size_t errlen)
 		*p = c;
 	}
 	if (access(path, W_OK) == -1) {
-		snprintf(err, errlen, "%s: not writable: %s", path,
-		    strerror(errno));
+		snprintf(err, errlen, "%s: not writable: %s%s", path,
+		    strerror(errno), errno == EROFS || errno == EACCES ?
+		    " (mount a writable volume there, e.g. an emptyDir)" : "");
 		return -1;
 	}
 	return 0;

@@ -9,7 +9,6 @@
 
 #include <errno.h>
 #include <fcntl.h>
-#include <linux/openat2.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -17,7 +16,7 @@
 #include <sys/syscall.h>
 #include <unistd.h>
 
-#include "hash.h"
+#include "beneath.h"
 #include "log.h"
 #include "path.h"
 
@@ -102,7 +101,7 @@ respond_text(struct worker *w, struct conn *c, int status, const char *type,
 }
 
 /* Refuses a request with a one-line reason, and closes after it. */
-static void
+void
 respond_error(struct worker *w, struct conn *c, int status, const char *why,
     const char *extra)
 {
@@ -199,32 +198,6 @@ respond_page(struct worker *w, struct conn *c, const struct ix_entry *e)
 
 /* --- Files from the content root ------------------------------------- */
 
-/* Opens src under the content root, refusing any path (symlink included)
- * that would leave it. */
-static int
-open_beneath(int rootfd, const char *src)
-{
-	struct open_how how = {
-		.flags = O_RDONLY | O_CLOEXEC | O_NOCTTY,
-		.resolve = RESOLVE_BENEATH | RESOLVE_NO_MAGICLINKS,
-	};
-	int fd;
-
-	fd = (int)syscall(SYS_openat2, rootfd, src, &how, sizeof(how));
-	if (fd == -1 && errno == ENOSYS)
-		fd = openat(rootfd, src, O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
-	return fd;
-}
-
-static void
-file_etag(const struct stat *st, char out[ETAG_CORE_LEN + 1])
-{
-	uint64_t id[4] = { (uint64_t)st->st_size, (uint64_t)st->st_mtim.tv_sec,
-	    (uint64_t)st->st_mtim.tv_nsec, (uint64_t)st->st_ino };
-
-	hash64_hex(hash64(id, sizeof(id)), out);
-}
-
 static void respond_notfound(struct worker *, struct conn *);
 
 static void
@@ -246,7 +219,7 @@ respond_file(struct worker *w, struct conn *c, const struct ix_entry *e)
 		respond_notfound(w, c);
 		return;
 	}
-	file_etag(&st, etag);
+	file_version(&st, etag);
 	http_date(st.st_mtim.tv_sec, lastmod);
 	if (c->info.if_none_match != NULL && http_etag_match(
 	    c->info.if_none_match, c->info.if_none_match_len, etag)) {
@@ -294,6 +267,53 @@ respond_file(struct worker *w, struct conn *c, const struct ix_entry *e)
 	c->file_fd = fd;
 	c->file_off = (off_t)first;
 	c->file_end = (off_t)(last + 1);
+}
+
+/* --- Resized images ----------------------------------------------------- */
+
+/* An /_img answer from the cache (or a memory file): typed, validated by
+ * its cache key, varying with Accept, and sandboxed. URLs whose v= names
+ * the source as it is now never change: immutable. */
+void
+respond_image(struct worker *w, struct conn *c, int fd, const struct stat *st,
+    bool hit)
+{
+	char cache[CONF_TEXT_MAX];
+	size_t head, tail;
+
+	c->route = ROUTE_IMAGE;
+	if (hit)
+		metrics_add(&w->m->image_hits, 1);
+	if (c->img_versioned)
+		snprintf(cache, sizeof(cache), "public, max-age=%d, immutable",
+		    IMMUTABLE_MAX_AGE);
+	else
+		snprintf(cache, sizeof(cache), "public, max-age=%d",
+		    w->conf->image_max_age);
+	bool match = c->info.if_none_match != NULL && http_etag_match(
+	    c->info.if_none_match, c->info.if_none_match_len, c->img_key);
+	head = head_start(w, c, match ? 304 : 200);
+	tail = append(c->tail, sizeof(c->tail), 0, "ETag: \"%.*s\"" CRLF
+	    "Cache-Control: %s" CRLF "Vary: Accept" CRLF, ETAG_CORE_LEN,
+	    c->img_key, cache);
+	if (match) {
+		close(fd);
+		finish_head(c, head, append(c->tail, sizeof(c->tail), tail, CRLF));
+		return;
+	}
+	tail = append(c->tail, sizeof(c->tail), tail, "Content-Type: %s" CRLF
+	    "Content-Length: %lld" CRLF "X-Content-Type-Options: nosniff" CRLF
+	    "Content-Security-Policy: sandbox" CRLF "X-Cache: %s" CRLF CRLF,
+	    image_format_mime((enum image_format)c->img_format),
+	    (long long)st->st_size, hit ? "HIT" : "MISS");
+	finish_head(c, head, tail);
+	if (is_head(c) || st->st_size == 0) {
+		close(fd);
+		return;
+	}
+	c->file_fd = fd;
+	c->file_off = 0;
+	c->file_end = st->st_size;
 }
 
 /* --- Routing ----------------------------------------------------------- */
@@ -426,6 +446,8 @@ respond(struct worker *w, struct conn *c, int parsed)
 	}
 	if (c->admin)
 		admin_respond(w, c, path);
+	else if (strcmp(path, "/_img") == 0)
+		image_route(w, c, query, qlen);
 	else
 		respond_site(w, c, path, (size_t)len);
 }

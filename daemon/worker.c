@@ -161,6 +161,21 @@ tick(struct worker *w)
 	follow_index(w);
 }
 
+/* The /_img allowlists and limits, and this process's cache handle. */
+static void
+setup_images(struct worker *w, const struct conf *conf)
+{
+	w->allow.widths = conf->image_widths.v;
+	w->allow.nwidths = (size_t)conf->image_widths.n;
+	w->allow.qualities = conf->image_qualities.v;
+	w->allow.nqualities = (size_t)conf->image_qualities.n;
+	w->allow.quality_default = conf->image_qualities.v[0];
+	if (imgcache_open(&w->cache, conf->cache_dir, conf->cache_max_bytes,
+	    0) == -1)
+		fatal("cache_dir %s", conf->cache_dir);
+	w->have_cache = true;
+}
+
 static void
 setup(struct worker *w, const struct conf *conf, const struct listeners *l,
     struct metrics *m, int slot)
@@ -169,6 +184,7 @@ setup(struct worker *w, const struct conf *conf, const struct listeners *l,
 
 	snprintf(role, sizeof(role), "worker %d", slot);
 	log_role(role);
+	proc_name("foliod worker");
 	w->conf = conf;
 	w->m = m;
 	w->slot = &m->w[slot];
@@ -191,6 +207,7 @@ setup(struct worker *w, const struct conf *conf, const struct listeners *l,
 	if (epoll_ctl(w->epfd, EPOLL_CTL_ADD, w->sigfd, &ev) == -1)
 		fatal("epoll_ctl");
 	open_access_log(w);
+	setup_images(w, conf);
 	arm_listeners(w, true);
 	tick(w);
 }
@@ -199,6 +216,8 @@ static noreturn void
 finish(struct worker *w)
 {
 	ixref_put(w->cur);
+	if (w->have_cache)
+		imgcache_close(&w->cache);
 	free(w->conns);
 	if (w->logfd > STDERR_FILENO)
 		close(w->logfd);
@@ -227,6 +246,8 @@ worker_main(const struct conf *conf, const struct listeners *l,
 			else if (*type == EV_CONN)
 				conn_event(&w, (struct conn *)type,
 				    evs[i].events);
+			else if (*type == EV_IMAGER)
+				image_answer(&w, ((struct img_wait *)type)->c);
 			else
 				for (int sig; (sig = signals_read(w.sigfd)) != 0;)
 					on_signal(&w, sig);

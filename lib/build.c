@@ -3,10 +3,16 @@
  * route of the site, the headers each is served with, and which of two
  * claims to one path wins: generated routes win over files in static/,
  * except feed.xml, sitemap.xml and robots.txt, which a file may replace.
+ * Also tells markdown what the site's images are (version, size), so posts
+ * get responsive <img> tags through /_img.
  */
 #include "build.h"
 
+#include <errno.h>
+#include <fcntl.h>
+#include <stdarg.h>
 #include <stdbool.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -14,12 +20,15 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "beneath.h"
 #include "content.h"
 #include "feed.h"
 #include "hash.h"
+#include "image.h"
 #include "index.h"
 #include "folio_limits.h"
 #include "log.h"
+#include "markdown.h"
 #include "mime.h"
 #include "render.h"
 
@@ -38,6 +47,26 @@
 #define TYPE_TEXT	"text/plain; charset=utf-8"
 #define CSS_URL_MAX	64	/* "/assets/style.<16 hex>.css" */
 #define ROUTE_TEXT_MAX	32	/* "/page/<n>" */
+/* Bytes of an image read first to probe its header: a JPEG's EXIF and ICC
+ * segments fit in this nearly always; one whose header does not is read
+ * whole (up to image_max_bytes). */
+#define PROBE_HEAD_BYTES	((size_t)256 << 10)
+/* Megapixels, as image_max_pixels counts them. */
+#define MEGAPIXEL	1000000ULL
+
+/*
+ * An image of the site that /_img can resize: its version, taken for every
+ * one when the build starts (post keys depend on it), and its size, probed
+ * when a page first shows it, so an image many posts use is read once.
+ */
+struct site_image {
+	const char	*url;		/* the asset's: "/images/a.jpg" */
+	const char	*src;		/* relative to the content root */
+	char		 version[17];	/* file_version(), "" if unreadable */
+	bool		 probed;
+	char		*why;		/* why it cannot be used, or NULL */
+	uint32_t	 width, height;	/* as displayed, once probed */
+};
 
 /* Generated routes a file in static/ may replace. */
 static const char *const overridable[] = {
@@ -56,6 +85,12 @@ struct builder {
 	char			**routes;	/* generated paths, sorted */
 	size_t			 nroutes;
 	size_t			 problems;
+	int			 rootfd;	/* the content root, or -1 */
+	struct site_image	*images;	/* sorted by url */
+	size_t			 nimages;
+	struct image_limits	 img_lim;
+	struct markdown_images	 md_img;	/* resolve NULL: plain <img> */
+	const struct doc	*doc;		/* being rendered */
 };
 
 static int
@@ -188,6 +223,265 @@ add_lists(struct builder *b)
 	}
 }
 
+static int
+cmp_image(const void *key, const void *elem)
+{
+	return strcmp(key, ((const struct site_image *)elem)->url);
+}
+
+/* Notes why an image cannot be used (NULL when out of memory: it cannot be
+ * used either way). */
+static void
+image_unusable(struct site_image *im, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3)));
+
+static void
+image_unusable(struct site_image *im, const char *fmt, ...)
+{
+	va_list ap;
+
+	free(im->why);
+	va_start(ap, fmt);
+	if (vasprintf(&im->why, fmt, ap) == -1)
+		im->why = NULL;
+	va_end(ap);
+	im->version[0] = '\0';
+}
+
+/* Reads up to want bytes of fd from its start into a new buffer. */
+static uint8_t *
+read_head(int fd, size_t want, size_t *len)
+{
+	uint8_t *p = malloc(want > 0 ? want : 1);
+	ssize_t n;
+
+	*len = 0;
+	if (p == NULL)
+		return NULL;
+	while (*len < want) {
+		n = pread(fd, p + *len, want - *len, (off_t)*len);
+		if (n == -1 && errno == EINTR)
+			continue;
+		if (n == -1) {
+			free(p);
+			return NULL;
+		}
+		if (n == 0)
+			break;
+		*len += (size_t)n;
+	}
+	return p;
+}
+
+/* Reads the image's size from its header: the first PROBE_HEAD_BYTES, or
+ * the whole file when its header runs beyond them. */
+static void
+probe_image(struct builder *b, struct site_image *im)
+{
+	char err[IMAGE_ERR_MAX];
+	struct image_info info;
+	struct stat st;
+	uint8_t *data = NULL;
+	size_t len = 0, want;
+	int fd, rc = IMAGE_ECORRUPT;
+
+	im->probed = true;
+	if ((fd = open_beneath(b->rootfd, im->src)) == -1 ||
+	    fstat(fd, &st) == -1) {
+		image_unusable(im, "%s", strerror(errno));
+		if (fd != -1)
+			close(fd);
+		return;
+	}
+	if ((uint64_t)st.st_size > b->img_lim.max_bytes) {
+		close(fd);
+		image_unusable(im, "larger than image_max_bytes (%zu bytes)",
+		    b->img_lim.max_bytes);
+		return;
+	}
+	want = (size_t)st.st_size < PROBE_HEAD_BYTES ? (size_t)st.st_size :
+	    PROBE_HEAD_BYTES;
+	for (;;) {
+		free(data);
+		if ((data = read_head(fd, want, &len)) == NULL) {
+			snprintf(err, sizeof(err), "%s", strerror(errno));
+			break;
+		}
+		rc = image_probe(data, len, &b->img_lim, &info, err,
+		    sizeof(err));
+		if (rc != IMAGE_ECORRUPT || len < want ||
+		    want == (size_t)st.st_size)
+			break;
+		want = (size_t)st.st_size;
+	}
+	free(data);
+	close(fd);
+	if (rc != IMAGE_OK)
+		image_unusable(im, "%s", err);
+	else if (info.display_width == 0 || info.display_height == 0)
+		image_unusable(im, "no size in its header");
+	else {
+		im->width = info.display_width;
+		im->height = info.display_height;
+	}
+}
+
+/* "posts/x.md:12: image fig.png: why", line counted in the source file. */
+static void
+image_problem(const struct builder *b, size_t line, const char *url,
+    const char *why)
+{
+	log_warnx("%s:%zu: image %s: %s", b->doc->src, line, url, why);
+}
+
+/*
+ * What the site has at url, a local image in b->doc on line (of its source
+ * file). An image that is not there or cannot be read is logged; a file
+ * /_img does not resize (an SVG, a GIF) is left as it is quietly.
+ */
+static bool
+resolve_image(struct builder *b, const char *url, size_t line,
+    struct md_image *out)
+{
+	char path[IMAGE_URL_MAX];
+	struct site_image *im;
+	const char *why;
+
+	if ((why = markdown_image_path(b->doc->url, url, path,
+	    sizeof(path))) != NULL) {
+		image_problem(b, line, url, why);
+		return false;
+	}
+	im = bsearch(path, b->images, b->nimages, sizeof(*b->images),
+	    cmp_image);
+	if (im == NULL) {
+		if (content_asset(b->site, path) != NULL)
+			log_debug("%s:%zu: image %s: not resized by /_img; "
+			    "left as it is", b->doc->src, line, url);
+		else if (strcmp(path, url) != 0) {
+			char what[IMAGE_URL_MAX + 32];
+
+			snprintf(what, sizeof(what), "%s is not a file of the "
+			    "site", path);
+			image_problem(b, line, url, what);
+		} else
+			image_problem(b, line, url, "not a file of the site");
+		return false;
+	}
+	if (!im->probed && im->why == NULL)
+		probe_image(b, im);
+	if (im->why != NULL || im->version[0] == '\0') {
+		image_problem(b, line, url, im->why != NULL ? im->why :
+		    "cannot be read");
+		return false;
+	}
+	snprintf(out->url, sizeof(out->url), "%s", im->url);
+	memcpy(out->version, im->version, sizeof(im->version));
+	out->width = im->width;
+	out->height = im->height;
+	return true;
+}
+
+/* markdown_images.resolve: line is of the markdown body. */
+static bool
+md_resolve(void *arg, const char *url, size_t line, struct md_image *out)
+{
+	struct builder *b = arg;
+	size_t first = b->doc->body_line > 0 ? b->doc->body_line : 1;
+
+	return resolve_image(b, url, first + line - 1, out);
+}
+
+/*
+ * Lists every file of the site /_img would resize (its URL passes
+ * image_url_check()), each with its version as /_img computes it. A file
+ * that cannot be opened is listed as unusable.
+ */
+static void
+setup_images(struct builder *b)
+{
+	const struct conf *c = b->conf;
+	const struct site *s = b->site;
+	char err[IMAGE_ERR_MAX];
+	struct stat st;
+	int fd;
+
+	b->rootfd = -1;
+	b->img_lim.max_bytes = (size_t)c->image_max_bytes;
+	b->img_lim.max_pixels = (uint64_t)c->image_max_pixels * MEGAPIXEL;
+	if (c->image_widths.n < 1 || c->image_qualities.n < 1)
+		return;
+	if ((b->rootfd = open(s->root, O_RDONLY | O_DIRECTORY | O_CLOEXEC)) ==
+	    -1) {
+		log_warn("%s: images left as they are", s->root);
+		return;
+	}
+	if (s->nassets > 0 &&
+	    (b->images = calloc(s->nassets, sizeof(*b->images))) == NULL) {
+		log_warnx("out of memory listing images; left as they are");
+		return;
+	}
+	for (size_t i = 0; i < s->nassets; i++) {
+		struct site_image *im = &b->images[b->nimages];
+
+		if (image_url_check(s->assets[i].url, err, sizeof(err)) != 0)
+			continue;
+		im->url = s->assets[i].url;
+		im->src = s->assets[i].src;
+		b->nimages++;
+		if ((fd = open_beneath(b->rootfd, im->src)) == -1 ||
+		    fstat(fd, &st) == -1) {
+			image_unusable(im, "%s", strerror(errno));
+			if (fd != -1)
+				close(fd);
+			continue;
+		}
+		close(fd);
+		file_version(&st, im->version);
+	}
+	b->md_img = (struct markdown_images){
+		.resolve = md_resolve,
+		.arg = b,
+		.widths = c->image_widths.v,
+		.nwidths = (size_t)c->image_widths.n,
+		.quality = c->image_qualities.v[0],
+	};
+}
+
+static void
+free_images(struct builder *b)
+{
+	for (size_t i = 0; i < b->nimages; i++)
+		free(b->images[i].why);
+	free(b->images);
+	if (b->rootfd != -1)
+		close(b->rootfd);
+}
+
+/*
+ * What every page showing images depends on: each image's URL and version,
+ * and the settings that shape the tags. Any image changing re-renders every
+ * post (cheap: unchanged pages keep their compressed bodies), since which
+ * images a post shows is only known once its markdown is parsed.
+ */
+static uint64_t
+images_fingerprint(const struct builder *b, uint64_t h)
+{
+	const struct conf *c = b->conf;
+	uint64_t lim[2] = { b->img_lim.max_bytes, b->img_lim.max_pixels };
+
+	h = hash64_add(h, lim, sizeof(lim));
+	h = hash64_add(h, &b->md_img.quality, sizeof(b->md_img.quality));
+	if (b->md_img.resolve != NULL)
+		h = hash64_add(h, c->image_widths.v,
+		    (size_t)c->image_widths.n * sizeof(c->image_widths.v[0]));
+	for (size_t i = 0; i < b->nimages; i++) {
+		h = hash64_str(h, b->images[i].url);
+		h = hash64_str(h, b->images[i].version);
+	}
+	return h;
+}
+
 /*
  * The identity of this foliod binary. Pages it made are reused only by the
  * same binary: a new theme must never be hidden behind old pages.
@@ -208,7 +502,8 @@ binary_identity(void)
 }
 
 /* Everything besides its own source that shapes every post page: the
- * binary, the settings, the headers, and the navigation (pages). */
+ * binary, the settings, the headers, the navigation (pages), and the
+ * images (images_fingerprint). */
 static uint64_t
 site_fingerprint(const struct builder *b)
 {
@@ -226,11 +521,12 @@ site_fingerprint(const struct builder *b)
 		h = hash64_str(h, b->site->pages[i].url);
 		h = hash64_str(h, b->site->pages[i].meta.title);
 	}
-	return h;
+	return images_fingerprint(b, h);
 }
 
 /* What post i's page is made from: its source, its neighbours' links, the
- * names of its tags, and the site. Equal keys, equal pages. */
+ * names of its tags, and the site (images included). Equal keys, equal
+ * pages. */
 static uint64_t
 post_key(const struct builder *b, size_t i)
 {
@@ -251,11 +547,25 @@ post_key(const struct builder *b, size_t i)
 	return h | 1;	/* never 0, which means "no key" */
 }
 
-/* Markdown for a doc, when it has to be rendered after all. */
+/* Markdown for a doc, when it has to be rendered after all; and the size
+ * of its cover image, for Open Graph. */
 static bool
 render_markdown(struct builder *b, struct doc *d)
 {
-	if (content_render(d, b->conf->unsafe_html) == 0)
+	const struct markdown_images *mi = b->md_img.resolve != NULL ?
+	    &b->md_img : NULL;
+	struct md_image cover;
+
+	if (d->html != NULL)
+		return true;
+	b->doc = d;
+	if (mi != NULL && d->meta.image != NULL &&
+	    markdown_url_local(d->meta.image) &&
+	    resolve_image(b, d->meta.image, 1, &cover)) {
+		d->image_width = cover.width;
+		d->image_height = cover.height;
+	}
+	if (content_render(d, b->conf->unsafe_html, mi) == 0)
 		return true;
 	log_warnx("%s: out of memory rendering markdown; left out", d->src);
 	b->problems++;
@@ -405,7 +715,7 @@ open_previous(const char *dir, const char *name, struct index *prev)
 	    sizeof(path) || access(path, F_OK) == -1)
 		return false;
 	if (index_open(prev, path, err, sizeof(err)) == -1) {
-		log_warnx("previous index not reused: %s", err);
+		log_info("previous index not reused: %s", err);
 		return false;
 	}
 	return true;
@@ -429,7 +739,7 @@ build_site(const struct conf *conf, uint64_t generation, time_t now,
 	struct content_opts opts = { .now = now,
 	    .unsafe_html = conf->unsafe_html, .defer_markdown = true };
 	struct site site;
-	struct builder b = { .conf = conf, .site = &site };
+	struct builder b = { .conf = conf, .site = &site, .rootfd = -1 };
 	struct index prev;
 	bool have_prev = false;
 	struct timespec t0;
@@ -440,6 +750,7 @@ build_site(const struct conf *conf, uint64_t generation, time_t now,
 	if (content_load(&site, conf->content_dir, &opts, err, errlen) == -1)
 		return -1;
 	setup_ctx(&b, conf, &site);
+	setup_images(&b);
 	if (collect_routes(&b) == -1) {
 		snprintf(err, errlen, "out of memory listing routes");
 		goto out;
@@ -466,6 +777,7 @@ out:
 	if (have_prev)
 		index_close(&prev);
 	free_routes(&b);
+	free_images(&b);
 	content_free(&site);
 	return rc;
 }

@@ -26,6 +26,17 @@
 /* The longest timeout we take, in seconds: an hour is far past any sane wait
  * for a request head or a shutdown, so a bigger value is a typo. */
 #define CONF_TIMEOUT_MAX	3600
+/* Digits of a number in a config value. */
+#define CONF_NUMBER_MAX		24
+/* Sizes (cache_max_bytes, image_max_bytes): from 1 MiB to 1 TiB. */
+#define CONF_BYTES_MIN_MIB	1
+#define CONF_BYTES_MAX_MIB	(1 << 20)
+/* The widths Next.js's image optimizer allows by default, so pages moved
+ * from it keep their URLs' sizes. */
+#define IMAGE_WIDTHS_DEFAULT	"32 48 64 96 128 256 384 640 750 828 1080 " \
+				"1200 1920 2048 3840"
+#define IMAGE_WIDTH_MAX		8192
+#define IMAGE_MEGAPIXELS_MAX	1000
 /* Longest user name: useradd(8)'s limit, well inside CONF_NAME_MAX. */
 #define CONF_USER_MAX		32
 /* Language tags (BCP 47, simplified): a primary subtag of 2-8 letters, then
@@ -70,6 +81,10 @@ static int	set_token(struct conf *, const struct key *, const char *,
 		    char *, size_t);
 static int	set_logfmt(struct conf *, const struct key *, const char *,
 		    char *, size_t);
+static int	set_bytes(struct conf *, const struct key *, const char *,
+		    char *, size_t);
+static int	set_list(struct conf *, const struct key *, const char *,
+		    char *, size_t);
 
 #define FIELD(f)	offsetof(struct conf, f), sizeof(((struct conf *)0)->f)
 
@@ -107,6 +122,18 @@ static const struct key keys[] = {
 	    FIELD(keepalive_timeout), 1, CONF_TIMEOUT_MAX },
 	{ "shutdown_timeout", STR(SHUTDOWN_TIMEOUT_DEFAULT), set_int,
 	    FIELD(shutdown_timeout), 0, CONF_TIMEOUT_MAX },
+	{ "cache_max_bytes", "256M", set_bytes, FIELD(cache_max_bytes),
+	    CONF_BYTES_MIN_MIB, CONF_BYTES_MAX_MIB },
+	{ "image_workers", "1", set_int, FIELD(image_workers), 1, WORKERS_MAX },
+	{ "image_widths", IMAGE_WIDTHS_DEFAULT, set_list, FIELD(image_widths),
+	    1, IMAGE_WIDTH_MAX },
+	{ "image_qualities", "75", set_list, FIELD(image_qualities), 1, 100 },
+	{ "image_max_bytes", "50M", set_bytes, FIELD(image_max_bytes),
+	    CONF_BYTES_MIN_MIB, CONF_BYTES_MAX_MIB },
+	{ "image_max_pixels", "50", set_int, FIELD(image_max_pixels), 1,
+	    IMAGE_MEGAPIXELS_MAX },
+	{ "image_max_age", STR(FILE_MAX_AGE), set_int, FIELD(image_max_age),
+	    0, IMMUTABLE_MAX_AGE },
 	{ "access_log", "off", set_logfmt, FIELD(access_log), 0, 0 },
 	{ "access_log_file", "-", set_path, FIELD(access_log_file), 1, 0 },
 	{ "trust_proxy_header", "", set_token, FIELD(trust_proxy_header),
@@ -200,6 +227,73 @@ set_int(struct conf *c, const struct key *k, const char *v, char *err,
 		return key_error(err, errlen, k,
 		    "must be a number from %d to %d", k->min, k->max);
 	*(int *)field(c, k) = (int)n;
+	return 0;
+}
+
+/* A size in bytes, or with a K, M or G suffix (powers of 1024); the key's
+ * bounds are in MiB. */
+static int
+set_bytes(struct conf *c, const struct key *k, const char *v, char *err,
+    size_t errlen)
+{
+	char digits[CONF_NUMBER_MAX];
+	size_t len = strlen(v);
+	unsigned shift = 0;
+	long n;
+
+	if (len > 0 && strchr("KkMmGg", v[len - 1]) != NULL) {
+		shift = strchr("Kk", v[len - 1]) ? 10 :
+		    strchr("Mm", v[len - 1]) ? 20 : 30;
+		len--;
+	}
+	n = -1;
+	if (len > 0 && len < sizeof(digits)) {
+		memcpy(digits, v, len);
+		digits[len] = '\0';
+		n = parse_number(digits, (long)(((uint64_t)k->max << 20) >> shift));
+	}
+	uint64_t bytes = n < 0 ? 0 : (uint64_t)n << shift;
+	if (n < 0 || bytes < (uint64_t)k->min << 20 ||
+	    bytes > (uint64_t)k->max << 20)
+		return key_error(err, errlen, k, "must be a size from %dM to"
+		    " %dM (a number of bytes, or with K, M or G)", k->min,
+		    k->max);
+	*(uint64_t *)field(c, k) = bytes;
+	return 0;
+}
+
+/* Numbers separated by spaces or commas, each from min to max, ascending
+ * and without repeats, at most CONF_LIST_MAX. */
+static int
+set_list(struct conf *c, const struct key *k, const char *v, char *err,
+    size_t errlen)
+{
+	struct conf_list *l = field(c, k), next = { 0, { 0 } };
+	char word[CONF_NUMBER_MAX];
+
+	for (const char *p = v; *p != '\0';) {
+		size_t n = strcspn(p, " ,\t");
+		if (n == 0) {
+			p++;
+			continue;
+		}
+		long x = -1;
+		if (n < sizeof(word)) {
+			memcpy(word, p, n);
+			word[n] = '\0';
+			x = parse_number(word, k->max);
+		}
+		if (x < k->min || next.n == CONF_LIST_MAX ||
+		    (next.n > 0 && x <= next.v[next.n - 1]))
+			return key_error(err, errlen, k, "must be up to %d"
+			    " numbers from %d to %d, ascending", CONF_LIST_MAX,
+			    k->min, k->max);
+		next.v[next.n++] = (int)x;
+		p += n;
+	}
+	if (next.n == 0)
+		return key_error(err, errlen, k, "must list at least one number");
+	*l = next;
 	return 0;
 }
 

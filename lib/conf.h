@@ -9,10 +9,18 @@
 #include <limits.h>
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 
 #include "folio_limits.h"
 
 #define CONF_PATH_DEFAULT	"/etc/foliod/foliod.conf"
+
+/* A list of small numbers from the config ("640 750 1080"). */
+#define CONF_LIST_MAX	64
+struct conf_list {
+	int	n;
+	int	v[CONF_LIST_MAX];
+};
 
 enum access_log_format {
 	ACCESS_LOG_OFF,
@@ -48,6 +56,14 @@ struct conf {
 	int	header_timeout;			/* seconds */
 	int	keepalive_timeout;		/* seconds */
 	int	shutdown_timeout;		/* seconds */
+	/* Images: /_img and its cache. */
+	uint64_t cache_max_bytes;
+	int	image_workers;			/* resizes at once */
+	struct conf_list image_widths;		/* ascending */
+	struct conf_list image_qualities;	/* the first is the default */
+	uint64_t image_max_bytes;		/* of a source file */
+	int	image_max_pixels;		/* of a source, in megapixels */
+	int	image_max_age;			/* seconds, for URLs without v= */
 	/* Logging. */
 	enum access_log_format access_log;
 	char	access_log_file[PATH_MAX];	/* "-" = stdout */

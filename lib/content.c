@@ -544,6 +544,9 @@ load_source(struct loader *ld, struct doc *d)
 	if ((data = read_file(path, &len)) == NULL) {
 		if (errno == ENOMEM)
 			return LOAD_FATAL;
+		if (errno == ENOENT)
+			return LOAD_HELD;	/* deleted since the scan: the
+						 * next build will not see it */
 		if (errno == EFBIG)
 			problem(ld, d->src, 1, "larger than %u bytes; skipped",
 			    (unsigned)CONTENT_FILE_MAX);
@@ -568,6 +571,9 @@ load_source(struct loader *ld, struct doc *d)
 	d->markdown_len = len - off;
 	d->body_line = bline;
 	d->src_hash = hash64(data, len);
+	/* Counted from the source, so the lists can show reading times
+	 * without rendering every post's markdown. */
+	d->words = markdown_words(data + off, len - off);
 	if ((d->markdown = malloc(d->markdown_len + 1)) == NULL) {
 		free(data);
 		return LOAD_FATAL;
@@ -798,18 +804,18 @@ cmp_post(const void *a, const void *b)
 }
 
 int
-content_render(struct doc *d, bool unsafe_html)
+content_render(struct doc *d, bool unsafe_html,
+    const struct markdown_images *images)
 {
 	struct markdown_out out;
 
 	if (d->html != NULL)
 		return 0;
-	if (markdown_render(d->markdown, d->markdown_len, unsafe_html,
+	if (markdown_render(d->markdown, d->markdown_len, unsafe_html, images,
 	    &out) == -1)
 		return -1;
 	d->html = out.html;
 	d->html_len = out.html_len;
-	d->words = out.words;
 	return 0;
 }
 
@@ -819,7 +825,8 @@ render_docs(struct loader *ld, struct ldoc *docs, size_t n)
 	if (ld->opts->defer_markdown)
 		return 0;
 	for (size_t i = 0; i < n; i++)
-		if (content_render(&docs[i].doc, ld->opts->unsafe_html) == -1)
+		if (content_render(&docs[i].doc, ld->opts->unsafe_html,
+		    NULL) == -1)
 			return -1;
 	return 0;
 }

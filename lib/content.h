@@ -46,6 +46,8 @@ struct doc {
 	char	*html;
 	size_t	 html_len;
 	size_t	 words;
+	/* meta.image as displayed, when the build could read it; else 0. */
+	uint32_t image_width, image_height;
 };
 
 struct tag {
@@ -92,9 +94,13 @@ int	content_load(struct site *site, const char *root,
 	    const struct content_opts *opts, char *err, size_t errlen);
 void	content_free(struct site *site);
 
-/* Renders d's markdown into d->html and d->words, unless already done.
- * Returns -1 only when out of memory. */
-int	content_render(struct doc *d, bool unsafe_html);
+struct markdown_images;
+
+/* Renders d's markdown into d->html and d->words, unless already done;
+ * images (NULL: plain <img>) as markdown_render() takes it. Returns -1 only
+ * when out of memory. */
+int	content_render(struct doc *d, bool unsafe_html,
+	    const struct markdown_images *images);
 
 /* True if tag t lists site->posts[post] (binary search). */
 bool	content_tag_has(const struct tag *t, size_t post);

@@ -2,7 +2,9 @@
  * markdown.c: markdown to HTML with cmark-gfm and its table, strikethrough,
  * autolink and tasklist extensions. Every heading is replaced in the tree by
  * custom nodes that print <hN id="slug">, since cmark has no id attribute
- * and custom nodes render the same in safe and unsafe mode. Also counts the
+ * and custom nodes render the same in safe and unsafe mode. Local images the
+ * caller can resolve are replaced the same way by responsive <img> tags
+ * (srcset through /_img, intrinsic size, lazy loading). Also counts the
  * words of the text for the reading time.
  */
 #include "markdown.h"
@@ -18,6 +20,7 @@
 #include <cmark-gfm-core-extensions.h>
 
 #include "buf.h"
+#include "folio_limits.h"
 #include "hash.h"
 
 /* Bytes of a heading id: enough for a long heading, short enough for a
@@ -33,6 +36,21 @@
 #define MD_LIST_INITIAL		16
 /* Id of a heading whose text gives no usable characters. */
 #define HEADING_ID_EMPTY	"section"
+/*
+ * The sizes of every responsive image: the theme's column (render.c's
+ * .wrap: at most 70ch of 17px body text plus 1.25rem padding each side).
+ * sizes cannot say "70ch of the body font" (its units follow the initial
+ * font), and 70ch is 41-47rem with common system fonts, so: 44rem once the
+ * viewport holds that column and its padding, the viewport less the
+ * padding below that.
+ */
+#define IMG_SIZES	"(min-width: 46.5rem) 44rem, calc(100vw - 2.5rem)"
+/* Widest w= for src, which only browsers without srcset use: the column
+ * (44rem, 704 CSS px) at 1.5x, Next.js's default for the same job. */
+#define IMG_SRC_WIDTH_MAX	1080
+/* Bytes of one <img> tag: its alt text, and a srcset of up to
+ * IMAGE_ALLOW_MAX URLs, are bounded by the page's own bound. */
+#define IMG_TAG_MAX		PAGE_BYTES_MAX
 
 static const char *const md_extensions[] = {
 	"table", "strikethrough", "autolink", "tasklist",
@@ -407,9 +425,332 @@ md_ids(cmark_node *doc, size_t *words, cmark_node ***heads, size_t *n)
 	return rc;
 }
 
+bool
+markdown_url_local(const char *url)
+{
+	size_t n;
+
+	if (url == NULL || url[0] == '\0')
+		return false;
+	/* "//host/x", and "\\host" or "/\\host", which browsers read so. */
+	if ((url[0] == '/' || url[0] == '\\') &&
+	    (url[1] == '/' || url[1] == '\\'))
+		return false;
+	n = strcspn(url, ":/?#");
+	return url[n] != ':';
+}
+
+static int
+hexval(char c)
+{
+	if (c >= '0' && c <= '9')
+		return c - '0';
+	if ((c | 0x20) >= 'a' && (c | 0x20) <= 'f')
+		return (c | 0x20) - 'a' + 10;
+	return -1;
+}
+
+/* Appends url[0..n) to tmp at *o, %-decoded. Returns NULL or why not. */
+static const char *
+path_decode(const char *url, size_t n, char *tmp, size_t *o, size_t max)
+{
+	for (size_t i = 0; i < n; i++) {
+		int c = (unsigned char)url[i], hi, lo;
+
+		if (c == '%') {
+			if (i + 2 >= n)
+				return "a bad %-escape";
+			if ((hi = hexval(url[i + 1])) < 0 ||
+			    (lo = hexval(url[i + 2])) < 0)
+				return "a bad %-escape";
+			c = hi << 4 | lo;
+			if (c < 0x20 || c == 0x7f || c == '/')
+				return "an encoded '/', NUL or control byte";
+			i += 2;
+		}
+		if (*o + 1 >= max)
+			return "too long";
+		tmp[(*o)++] = (char)c;
+	}
+	tmp[*o] = '\0';
+	return NULL;
+}
+
+/* RFC 3986 5.2.4 on an absolute path: "." and ".." segments go; ".." never
+ * climbs above the root. */
+static const char *
+path_dots(const char *in, char *out, size_t outlen)
+{
+	size_t o = 0, len;
+	const char *seg;
+	bool last;
+
+	for (const char *p = in; *p == '/'; p = seg + len) {
+		seg = p + 1;
+		len = strcspn(seg, "/");
+		last = seg[len] == '\0';
+		if ((len == 1 && seg[0] == '.') ||
+		    (len == 2 && seg[0] == '.' && seg[1] == '.')) {
+			if (len == 2)
+				while (o > 0 && out[--o] != '/')
+					;
+			if (last)
+				out[o++] = '/';
+			continue;
+		}
+		if (o + 1 + len >= outlen)
+			return "too long";
+		out[o++] = '/';
+		memcpy(out + o, seg, len);
+		o += len;
+	}
+	if (o == 0)
+		out[o++] = '/';
+	out[o] = '\0';
+	return NULL;
+}
+
+const char *
+markdown_image_path(const char *doc_url, const char *url, char *out,
+    size_t outlen)
+{
+	char tmp[IMAGE_URL_MAX];
+	const char *slash, *why;
+	size_t o = 0, n = strcspn(url, "?#");
+
+	if (outlen == 0)
+		return "too long";
+	if (url[0] != '/') {
+		slash = doc_url != NULL ? strrchr(doc_url, '/') : NULL;
+		o = slash != NULL ? (size_t)(slash - doc_url) : 0;
+		if (o + 1 >= sizeof(tmp))
+			return "too long";
+		memcpy(tmp, doc_url, o);
+		tmp[o++] = '/';
+	}
+	if ((why = path_decode(url, n, tmp, &o, sizeof(tmp))) != NULL)
+		return why;
+	if (tmp[0] != '/')
+		return "not a path";
+	return path_dots(tmp, out, outlen);
+}
+
+/* The line an inline starts on: cmark gives an image the line of its "]",
+ * its first child the line of its "![". */
+static size_t
+node_line(cmark_node *n)
+{
+	cmark_node *c = cmark_node_first_child(n);
+	int line = c != NULL ? cmark_node_get_start_line(c) : 0;
+
+	for (; line <= 0 && n != NULL; n = cmark_node_parent(n))
+		line = cmark_node_get_start_line(n);
+	return line > 0 ? (size_t)line : 1;
+}
+
+/*
+ * The images of doc in document order, except those inside another image
+ * (they are part of its alt text). Returns their number, or -1 when out of
+ * memory.
+ */
+static ptrdiff_t
+md_collect_images(cmark_node *doc, cmark_node ***out)
+{
+	cmark_iter *it;
+	cmark_event_type ev;
+	cmark_node *n, **v = NULL, **nv;
+	size_t nimg = 0, cap = 0, inside = 0;
+
+	*out = NULL;
+	if ((it = cmark_iter_new(doc)) == NULL)
+		return -1;
+	while ((ev = cmark_iter_next(it)) != CMARK_EVENT_DONE) {
+		n = cmark_iter_get_node(it);
+		if (cmark_node_get_type(n) != CMARK_NODE_IMAGE)
+			continue;
+		if (ev == CMARK_EVENT_EXIT) {
+			inside--;
+			continue;
+		}
+		if (inside++ > 0)
+			continue;
+		if (nimg == cap) {
+			cap = cap ? cap * 2 : MD_LIST_INITIAL;
+			if ((nv = reallocarray(v, cap, sizeof(*v))) == NULL) {
+				free(v);
+				cmark_iter_free(it);
+				return -1;
+			}
+			v = nv;
+		}
+		v[nimg++] = n;
+	}
+	cmark_iter_free(it);
+	*out = v;
+	return (ptrdiff_t)nimg;
+}
+
+/* The alt text of an image as cmark writes it: the text of its
+ * descendants, a space for each line break. */
+static void
+image_alt(cmark_node *img, struct buf *b)
+{
+	cmark_iter *it = cmark_iter_new(img);
+	cmark_event_type ev;
+	cmark_node *n;
+
+	if (it == NULL) {
+		b->failed = true;
+		return;
+	}
+	while ((ev = cmark_iter_next(it)) != CMARK_EVENT_DONE) {
+		n = cmark_iter_get_node(it);
+		if (ev != CMARK_EVENT_ENTER || n == img)
+			continue;
+		switch (cmark_node_get_type(n)) {
+		case CMARK_NODE_TEXT:
+		case CMARK_NODE_CODE:
+		case CMARK_NODE_HTML_INLINE:
+			buf_puts(b, cmark_node_get_literal(n));
+			break;
+		case CMARK_NODE_SOFTBREAK:
+		case CMARK_NODE_LINEBREAK:
+			buf_putc(b, ' ');
+			break;
+		default:
+			break;
+		}
+	}
+	cmark_iter_free(it);
+}
+
+/* One /_img URL, HTML-escaped for an attribute. */
+static void
+put_img_url(struct buf *b, struct buf *tmp, const struct md_image *mi, int w,
+    int q)
+{
+	buf_reset(tmp);
+	image_url(tmp, mi->url, w, q, mi->version);
+	if (buf_failed(tmp)) {
+		b->failed = true;
+		return;
+	}
+	buf_html_n(b, tmp->data, tmp->len);
+}
+
+/*
+ * <img src srcset sizes width height alt [title] decoding loading>: the
+ * widths the allowlist has up to the source's own (image_srcset_widths),
+ * src the widest of them not above IMG_SRC_WIDTH_MAX.
+ */
+static void
+image_tag(struct buf *b, cmark_node *img, const struct markdown_images *im,
+    const struct md_image *mi, bool first)
+{
+	const struct image_allow allow = { .widths = im->widths,
+	    .nwidths = im->nwidths };
+	int req[IMAGE_ALLOW_MAX];
+	uint32_t desc[IMAGE_ALLOW_MAX];
+	size_t n, src = 0;
+	const char *title = cmark_node_get_title(img);
+	struct buf tmp;
+
+	n = image_srcset_widths(mi->width, &allow, req, desc, IMAGE_ALLOW_MAX);
+	for (size_t i = 1; i < n; i++)
+		if (req[i] <= IMG_SRC_WIDTH_MAX)
+			src = i;
+	buf_init(&tmp, IMG_TAG_MAX);
+	buf_puts(b, "<img src=\"");
+	put_img_url(b, &tmp, mi, req[src], im->quality);
+	buf_puts(b, "\" srcset=\"");
+	for (size_t i = 0; i < n; i++) {
+		if (i > 0)
+			buf_puts(b, ", ");
+		put_img_url(b, &tmp, mi, req[i], im->quality);
+		buf_printf(b, " %uw", desc[i]);
+	}
+	buf_printf(b, "\" sizes=\"%s\" width=\"%u\" height=\"%u\" alt=\"",
+	    IMG_SIZES, mi->width, mi->height);
+	buf_reset(&tmp);
+	image_alt(img, &tmp);
+	if (buf_failed(&tmp))
+		b->failed = true;
+	else
+		buf_html_n(b, tmp.data, tmp.len);
+	buf_putc(b, '"');
+	if (title != NULL && title[0] != '\0') {
+		buf_puts(b, " title=\"");
+		buf_html(b, title);
+		buf_putc(b, '"');
+	}
+	buf_puts(b, first ? " decoding=\"async\" fetchpriority=\"high\">" :
+	    " decoding=\"async\" loading=\"lazy\">");
+	buf_free(&tmp);
+}
+
+/*
+ * Replaces img by a custom inline printing its responsive tag. An image
+ * whose tag would not fit stays as it is. Returns -1 when out of memory.
+ */
+static int
+image_replace(cmark_node *img, const struct markdown_images *im,
+    const struct md_image *mi, bool first)
+{
+	struct buf b;
+	cmark_node *inl;
+	char *tag;
+
+	buf_init(&b, IMG_TAG_MAX);
+	image_tag(&b, img, im, mi, first);
+	if ((tag = buf_take(&b, NULL)) == NULL)
+		return 0;
+	if ((inl = cmark_node_new(CMARK_NODE_CUSTOM_INLINE)) == NULL ||
+	    !cmark_node_set_on_enter(inl, tag) ||
+	    !cmark_node_insert_before(img, inl)) {
+		cmark_node_free(inl);
+		free(tag);
+		return -1;
+	}
+	free(tag);
+	cmark_node_free(img);
+	return 0;
+}
+
+/* Makes every local image im can resolve responsive. The first image of
+ * the document is fetched early, every later one lazily. */
+static int
+md_images(cmark_node *doc, const struct markdown_images *im)
+{
+	struct md_image mi;
+	cmark_node **imgs;
+	const char *url;
+	ptrdiff_t n;
+	int rc = 0;
+
+	if (im == NULL || im->resolve == NULL || im->widths == NULL ||
+	    im->nwidths == 0)
+		return 0;
+	if ((n = md_collect_images(doc, &imgs)) < 0)
+		return -1;
+	for (size_t i = 0; i < (size_t)n && rc == 0; i++) {
+		url = cmark_node_get_url(imgs[i]);
+		if (!markdown_url_local(url))
+			continue;
+		memset(&mi, 0, sizeof(mi));
+		if (!im->resolve(im->arg, url, node_line(imgs[i]), &mi) ||
+		    mi.width == 0 || mi.height == 0 || mi.url[0] == '\0')
+			continue;
+		mi.url[sizeof(mi.url) - 1] = '\0';
+		mi.version[sizeof(mi.version) - 1] = '\0';
+		rc = image_replace(imgs[i], im, &mi, i == 0);
+	}
+	free(imgs);
+	return rc;
+}
+
 int
 markdown_render(const char *md, size_t len, bool unsafe_html,
-    struct markdown_out *out)
+    const struct markdown_images *images, struct markdown_out *out)
 {
 	int opts = CMARK_OPT_SMART | CMARK_OPT_VALIDATE_UTF8;
 	cmark_parser *p;
@@ -426,7 +767,8 @@ markdown_render(const char *md, size_t len, bool unsafe_html,
 		cmark_parser_feed(p, md, len);
 		doc = cmark_parser_finish(p);
 	}
-	if (doc != NULL && md_ids(doc, &out->words, &heads, &nheads) == 0)
+	if (doc != NULL && md_ids(doc, &out->words, &heads, &nheads) == 0 &&
+	    md_images(doc, images) == 0)
 		html = cmark_render_html(doc, opts,
 		    cmark_parser_get_syntax_extensions(p));
 	if (doc != NULL)
@@ -438,4 +780,17 @@ markdown_render(const char *md, size_t len, bool unsafe_html,
 	out->html = html;
 	out->html_len = strlen(html);
 	return 0;
+}
+
+size_t
+markdown_words(const char *md, size_t len)
+{
+	bool in_word = false;
+	size_t words = 0;
+
+	for (size_t i = 0; i < len; i++) {
+		char one[2] = { md[i], '\0' };
+		words += count_words(one, &in_word);
+	}
+	return words;
 }

@@ -8,6 +8,8 @@
 #include <string.h>
 #include <sys/mman.h>
 
+#include "imgcache.h"
+
 static const int metrics_statuses[] = METRICS_STATUSES;
 
 static const char *const route_names[ROUTE_COUNT] = {
@@ -127,8 +129,52 @@ emit_one(char *out, size_t outlen, size_t *n, const char *name,
 	    name, help, name, type, name, v);
 }
 
+static void
+emit_images(const struct metrics *m, const struct imgcache_counters *ic,
+    char *out, size_t outlen, size_t *n)
+{
+	static const unsigned bounds[] = METRICS_RESIZE_BUCKETS_MS;
+	uint64_t sum = 0, ms = metrics_load(&m->resize_ms);
+
+	emit(out, outlen, n, "# HELP folio_image_resize_seconds Time to make a"
+	    " resized image (cache misses).\n# TYPE folio_image_resize_seconds"
+	    " histogram\n");
+	for (size_t b = 0; b <= METRICS_RESIZE_BUCKETS; b++) {
+		sum += metrics_load(&m->resize_buckets[b]);
+		if (b < METRICS_RESIZE_BUCKETS)
+			emit(out, outlen, n, "folio_image_resize_seconds_bucket"
+			    "{le=\"%u.%03u\"} %llu\n", bounds[b] / 1000,
+			    bounds[b] % 1000, (unsigned long long)sum);
+		else
+			emit(out, outlen, n, "folio_image_resize_seconds_bucket"
+			    "{le=\"+Inf\"} %llu\n", (unsigned long long)sum);
+	}
+	emit(out, outlen, n, "folio_image_resize_seconds_sum %llu.%03llu\n"
+	    "folio_image_resize_seconds_count %llu\n",
+	    (unsigned long long)(ms / 1000), (unsigned long long)(ms % 1000),
+	    (unsigned long long)sum);
+	emit_one(out, outlen, n, "folio_image_resize_failures_total", "counter",
+	    "Resizes that failed (corrupt or oversized sources).",
+	    metrics_load(&m->resize_failures));
+	if (ic == NULL)
+		return;
+	emit_one(out, outlen, n, "folio_image_cache_hits_total", "counter",
+	    "Resized images served from the cache.",
+	    metrics_load(&m->image_hits));
+	emit_one(out, outlen, n, "folio_image_cache_misses_total", "counter",
+	    "Resized images that had to be made.", ic->misses);
+	emit_one(out, outlen, n, "folio_image_cache_evictions_total", "counter",
+	    "Cache entries removed to stay under cache_max_bytes.",
+	    ic->evictions);
+	emit_one(out, outlen, n, "folio_image_cache_bytes", "gauge",
+	    "Bytes the image cache holds.", ic->bytes);
+	emit_one(out, outlen, n, "folio_image_cache_entries", "gauge",
+	    "Images the cache holds.", ic->entries);
+}
+
 size_t
-metrics_format(const struct metrics *m, char *out, size_t outlen)
+metrics_format(const struct metrics *m, const struct imgcache_counters *ic,
+    char *out, size_t outlen)
 {
 	size_t n = 0;
 	uint64_t ms = metrics_load(&m->build_ms);
@@ -164,5 +210,6 @@ metrics_format(const struct metrics *m, char *out, size_t outlen)
 	    "Worker processes alive.", metrics_load(&m->workers));
 	emit_one(out, outlen, &n, "folio_worker_respawns_total", "counter",
 	    "Workers started again after one died.", metrics_load(&m->respawns));
+	emit_images(m, ic, out, outlen, &n);
 	return n;
 }

@@ -21,6 +21,11 @@
 /* Worker slots: twice the workers, since a reload runs an old and a new set
  * side by side for a while. */
 #define METRICS_SLOTS		(2 * WORKERS_MAX)
+/* Upper bounds (ms) of the resize duration histogram; one more bucket
+ * holds the slower ones. */
+#define METRICS_RESIZE_BUCKETS_MS	{ 10, 25, 50, 100, 250, 500, 1000, \
+					  2500, 5000, 10000 }
+#define METRICS_RESIZE_BUCKETS		10
 /* Largest /metrics body. */
 #define METRICS_TEXT_MAX	(64u << 10)
 
@@ -42,6 +47,11 @@ struct metrics {
 	uint64_t	workers;	/* alive now */
 	uint64_t	respawns;
 	uint64_t	backoff;	/* workers keep dying: not ready */
+	uint64_t	image_hits;	/* served by workers from the cache */
+	uint64_t	resizes;
+	uint64_t	resize_failures;
+	uint64_t	resize_ms;	/* sum */
+	uint64_t	resize_buckets[METRICS_RESIZE_BUCKETS + 1];
 	struct metrics_worker w[METRICS_SLOTS];
 };
 
@@ -53,8 +63,11 @@ void	metrics_destroy(struct metrics *m);
 void	metrics_count(struct metrics_worker *w, enum route_kind route,
 	    int status, uint64_t bytes);
 
-/* Writes the Prometheus text exposition; returns its length. */
-size_t	metrics_format(const struct metrics *m, char *out, size_t outlen);
+/* Writes the Prometheus text exposition; returns its length. The image
+ * cache's counters (imgcache.h) are added when ic is not NULL. */
+struct imgcache_counters;
+size_t	metrics_format(const struct metrics *m,
+	    const struct imgcache_counters *ic, char *out, size_t outlen);
 
 /* Atomic access for the fields that cross processes. */
 static inline uint64_t

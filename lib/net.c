@@ -23,6 +23,9 @@
 /* The kernel caps this at net.core.somaxconn; ask for plenty so bursts
  * queue instead of being refused while workers are busy. */
 #define NET_BACKLOG	4096
+/* Seconds the kernel holds a connection that has sent nothing before
+ * passing it on anyway (and foliod's header_timeout takes over). */
+#define NET_DEFER_ACCEPT_SEC	5
 
 /* Splits "host:port" / "[v6]:port" / "*:port" into host (NULL for "*") and
  * port. */
@@ -58,7 +61,7 @@ split_addr(const char *addr, char *host, size_t hostlen, const char **port)
 static int
 listen_on(const struct addrinfo *ai, char *err, size_t errlen, const char *addr)
 {
-	int fd, on = 1, off = 0;
+	int fd, on = 1, off = 0, defer = NET_DEFER_ACCEPT_SEC;
 
 	fd = socket(ai->ai_family, ai->ai_socktype | SOCK_NONBLOCK | SOCK_CLOEXEC,
 	    ai->ai_protocol);
@@ -67,6 +70,11 @@ listen_on(const struct addrinfo *ai, char *err, size_t errlen, const char *addr)
 		return -1;
 	}
 	(void)setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &on, sizeof(on));
+	/* Accepted sockets inherit these: no Nagle delay on the last segment
+	 * of a response, and no wake-up for a connection until its client has
+	 * sent something (the kernel drops it if that never happens). */
+	(void)setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &on, sizeof(on));
+	(void)setsockopt(fd, IPPROTO_TCP, TCP_DEFER_ACCEPT, &defer, sizeof(defer));
 	if (ai->ai_family == AF_INET6)
 		(void)setsockopt(fd, IPPROTO_IPV6, IPV6_V6ONLY, &off, sizeof(off));
 	if (bind(fd, ai->ai_addr, ai->ai_addrlen) == -1) {

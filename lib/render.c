@@ -104,6 +104,17 @@ put_image_abs(struct buf *b, const struct render_ctx *r, const struct doc *d)
 		buf_html(b, img);
 		return;
 	}
+	/* "//host/x" takes the scheme of the base URL. */
+	if (img[0] == '/' && img[1] == '/') {
+		slash = r->base_url != NULL ? strstr(r->base_url, "://") : NULL;
+		if (slash != NULL)
+			buf_html_n(b, r->base_url, (size_t)(slash -
+			    r->base_url) + 1);
+		else
+			buf_puts(b, "https:");
+		buf_html(b, img);
+		return;
+	}
 	put_base(b, r);
 	if (img[0] != '/') {
 		slash = strrchr(d->url, '/');
@@ -194,6 +205,15 @@ put_og(struct buf *b, const struct render_ctx *r, const struct head *h,
 		buf_puts(b, "<meta property=\"og:image\" content=\"");
 		put_image_abs(b, r, d);
 		buf_puts(b, "\">\n");
+		if (d->image_width > 0 && d->image_height > 0)
+			buf_printf(b, "<meta property=\"og:image:width\" "
+			    "content=\"%u\">\n<meta property=\"og:image:"
+			    "height\" content=\"%u\">\n", d->image_width,
+			    d->image_height);
+		/* Twitter takes the image from og:image; this asks for it
+		 * large. */
+		buf_puts(b, "<meta name=\"twitter:card\" "
+		    "content=\"summary_large_image\">\n");
 	}
 	if (!article)
 		return;

@@ -197,6 +197,15 @@ def session_members(sid):
     return sorted(members)
 
 
+def process_name(pid):
+    """The kernel's name of a process (/proc/PID/comm), "" if it is gone."""
+    try:
+        with open("/proc/%d/comm" % pid) as f:
+            return f.read().strip()
+    except OSError:
+        return ""
+
+
 def children_of(pid):
     """Direct children of pid, from /proc/<pid>/task/<pid>/children, or by
     scanning /proc when the kernel lacks that file."""
@@ -732,9 +741,12 @@ class Foliod:
         return self.proc.pid
 
     def worker_pids(self):
+        """The master's worker processes (named "foliod worker"; the
+        image processes and index builds have names of their own)."""
         if self.proc is None:
             return []
-        return children_of(self.pid)
+        return [p for p in children_of(self.pid)
+                if process_name(p) == "foliod worker"]
 
     def wait_workers(self, count, exclude=()):
         """Waits until the master has count children, none in exclude."""

@@ -51,7 +51,7 @@ def backoff_max_seconds():
     return int(m.group(1)) if m else 32
 
 
-# --- Helpers --------------------------------------------------------------------
+# --- Helpers -----------------------------------------------------------------
 
 def status_of(server, target="/", admin=False):
     """The status of a GET, or None if the connection brought no answer."""
@@ -64,7 +64,8 @@ def status_of(server, target="/", admin=False):
 def refused(port):
     """True if nothing listens on the loopback port any more."""
     try:
-        socket.create_connection(("127.0.0.1", port), timeout=IO_TIMEOUT).close()
+        socket.create_connection(("127.0.0.1", port),
+                                 timeout=IO_TIMEOUT).close()
     except ConnectionRefusedError:
         return True
     return False
@@ -163,7 +164,7 @@ class Download:
         self.sock.close()
 
 
-# --- SIGHUP and the configuration ----------------------------------------------------
+# --- SIGHUP and the configuration --------------------------------------------
 
 class ConfigReload(unittest.TestCase):
 
@@ -217,7 +218,7 @@ class ConfigReload(unittest.TestCase):
             self.assertEqual(server.stop(), 0)
 
 
-# --- Stopping ----------------------------------------------------------------------
+# --- Stopping ----------------------------------------------------------------
 
 class Stopping(unittest.TestCase):
 
@@ -231,6 +232,8 @@ class Stopping(unittest.TestCase):
                 self.assertEqual((download.status, download.length),
                                  (200, BIG_FILE_SIZE))
                 download.read_slowly()
+                self.assertLess(download.received, BIG_FILE_SIZE // 2,
+                                "the download is no longer in flight")
                 server.signal(signal.SIGTERM)
                 wait_until(lambda: refused(server.port), EVENT_TIMEOUT,
                            "the listener to close")
@@ -258,7 +261,7 @@ class Stopping(unittest.TestCase):
             self.assertLess(download.received, BIG_FILE_SIZE)
 
 
-# --- Workers that keep dying -----------------------------------------------------------
+# --- Workers that keep dying -------------------------------------------------
 
 class CrashLoop(unittest.TestCase):
 
@@ -298,7 +301,7 @@ class CrashLoop(unittest.TestCase):
             self.assertEqual(server.get("/").status, 200)
 
 
-# --- PID 1 ----------------------------------------------------------------------------
+# --- PID 1 -------------------------------------------------------------------
 
 UNSHARE = ["unshare", "--fork", "--pid", "--mount-proc", "--kill-child"]
 
@@ -366,21 +369,31 @@ class Pid1(unittest.TestCase):
                 def orphans():
                     return [c for c in children_of(server.pid)
                             if proc_comm(c) == "sleep"]
-                wait_until(orphans, EVENT_TIMEOUT, "foliod to adopt the orphan")
-                wait_until(lambda: not orphans(), EVENT_TIMEOUT + ORPHAN_SECONDS,
+                wait_until(orphans, EVENT_TIMEOUT,
+                           "foliod to adopt the orphan")
+                wait_until(lambda: not orphans(),
+                           EVENT_TIMEOUT + ORPHAN_SECONDS,
                            "the orphan to be reaped")
                 self.assertEqual(zombies(server.pid), [])
             self.assertEqual(server.get("/").status, 200)
             self.assertEqual(server.stop(signal.SIGTERM), 0)
 
 
-# --- Pid file, user, systemd --------------------------------------------------------------
+# --- Pid file, user, systemd -------------------------------------------------
 
 class Daemon(unittest.TestCase):
 
     def test_pid_file_holds_the_master_pid_and_is_removed_at_exit(self):
         with Foliod(conf={"pid_file": "{tmp}/foliod.pid"}) as server:
             path = os.path.join(server.tmp, "foliod.pid")
+            with open(path) as f:
+                self.assertEqual(f.read().strip(), str(server.pid))
+            # Workers that exit (retired by a reload, or killed) leave it.
+            old = server.wait_workers(2)
+            server.signal(signal.SIGHUP)
+            new = server.wait_workers(2, exclude=old)
+            server.kill_worker(new[0])
+            server.wait_workers(2, exclude=new[:1])
             with open(path) as f:
                 self.assertEqual(f.read().strip(), str(server.pid))
             self.assertEqual(server.stop(), 0)

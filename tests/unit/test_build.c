@@ -2,8 +2,11 @@
  * test_build.c: a whole build from a small content tree: every route is in
  * the index with the headers it is served with, static files lose to
  * generated routes except feed.xml, sitemap.xml and robots.txt, and the
- * export writes the same bytes as plain files.
+ * export writes the same bytes as plain files. Posts with real images get
+ * responsive <img> tags carrying each file's version, and a changed image
+ * changes the page.
  */
+#include <fcntl.h>
 #include <ftw.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -11,30 +14,48 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "beneath.h"
 #include "build.h"
 #include "export.h"
 #include "index.h"
 #include "test.h"
 
-static char root[64], run[64], out[64];
+/* The test images (tests run from the top of the tree). */
+#define IMG_DATA	"tests/data/images/"
+/* Bytes of build log kept for checking. */
+#define LOG_MAX		16384
 
+static char root[64], run[64], out[64], iroot[64], irun[64];
+
+/* Writes text (or, with from, a copy of that file) at rel under base. */
 static void
-put(const char *rel, const char *text)
+put_at(const char *base, const char *rel, const char *text, const char *from)
 {
-	char path[512], *slash;
+	char path[512], *slash, chunk[4096];
+	size_t n;
 
-	snprintf(path, sizeof(path), "%s/%s", root, rel);
-	for (slash = path + strlen(root) + 1; (slash = strchr(slash, '/'));
+	snprintf(path, sizeof(path), "%s/%s", base, rel);
+	for (slash = path + strlen(base) + 1; (slash = strchr(slash, '/'));
 	    slash++) {
 		*slash = '\0';
 		mkdir(path, 0755);
 		*slash = '/';
 	}
-	FILE *f = fopen(path, "w");
-	if (f == NULL)
-		return;
-	fputs(text, f);
-	fclose(f);
+	FILE *f = fopen(path, "w"), *in = from ? fopen(from, "r") : NULL;
+	if (f != NULL && text != NULL)
+		fputs(text, f);
+	while (in != NULL && (n = fread(chunk, 1, sizeof(chunk), in)) > 0)
+		fwrite(chunk, 1, n, f);
+	if (in != NULL)
+		fclose(in);
+	if (f != NULL)
+		fclose(f);
+}
+
+static void
+put(const char *rel, const char *text)
+{
+	put_at(root, rel, text, NULL);
 }
 
 static int
@@ -197,6 +218,275 @@ check_rebuild(struct conf *c)
 	    res.reused, res.entries);
 }
 
+/* --- Images ------------------------------------------------------------ */
+
+/* Line numbers below count from the top of this file: the body starts on
+ * line 5. */
+static const char pics_md[] =
+    "---\n"
+    "title: Pictures\n"
+    "image: /images/photo.jpg\n"
+    "---\n"
+    "Intro.\n"						/* 5 */
+    "\n"
+    "![Photo & <friends>](/images/photo.jpg \"Shot\")\n"	/* 7 */
+    "\n"
+    "![Figure](pics/fig.png)\n"				/* 9 */
+    "\n"
+    "![Rotated](../images/rot.jpg)\n"			/* 11 */
+    "\n"
+    "![Gone](/images/nope.png)\n"			/* 13 */
+    "\n"
+    "![Bomb](/images/bomb.png)\n"			/* 15 */
+    "\n"
+    "![Fake](/images/fake.jpg)\n"			/* 17 */
+    "\n"
+    "![Remote](https://example.com/r.png)\n"		/* 19 */
+    "\n"
+    "![Logo](/images/logo.svg)\n"			/* 21 */
+    "\n"
+    "![Sibling](fig.png)\n";				/* 23 */
+
+static void
+make_image_site(void)
+{
+	put_at(iroot, "images/photo.jpg", NULL, IMG_DATA "photo.jpg");
+	put_at(iroot, "images/rot.jpg", NULL, IMG_DATA "exif6.jpg");
+	put_at(iroot, "images/bomb.png", NULL, IMG_DATA "bomb.png");
+	put_at(iroot, "images/fake.jpg", NULL, IMG_DATA "not-an-image.jpg");
+	put_at(iroot, "images/logo.svg", "<svg xmlns=\"http://www.w3.org/2000/"
+	    "svg\"/>\n", NULL);
+	put_at(iroot, "posts/pics/fig.png", NULL, IMG_DATA "alpha.png");
+	put_at(iroot, "posts/pics/index.md", pics_md, NULL);
+	put_at(iroot, "posts/plain.md", "---\ntitle: Plain\ndate: 2020-01-01\n"
+	    "---\nNo pictures.\n", NULL);
+	put_at(iroot, "pages/about.md", "---\ntitle: About\nimage: "
+	    "//cdn.example/c.jpg\n---\n![Me](../images/rot.jpg)\n", NULL);
+}
+
+/* The v= /_img wants for a file under iroot. */
+static void
+version_of(const char *rel, char v[17])
+{
+	char path[512];
+	struct stat st;
+
+	v[0] = '\0';
+	snprintf(path, sizeof(path), "%s/%s", iroot, rel);
+	if (stat(path, &st) == 0)
+		file_version(&st, v);
+}
+
+/* Builds the image site, with the log captured into log[LOG_MAX + 1]. */
+static int
+build_images(struct conf *c, uint64_t gen, struct build_result *res,
+    char *log)
+{
+	char path[512], err[256];
+	int fd, saved, rc;
+	ssize_t n;
+
+	snprintf(path, sizeof(path), "%s/log.XXXXXX", irun);
+	if ((fd = mkstemp(path)) == -1)
+		return -1;
+	unlink(path);
+	fflush(stderr);
+	saved = dup(STDERR_FILENO);
+	dup2(fd, STDERR_FILENO);
+	rc = build_site(c, gen, time(NULL), irun, "index", res, err,
+	    sizeof(err));
+	fflush(stderr);
+	dup2(saved, STDERR_FILENO);
+	close(saved);
+	lseek(fd, 0, SEEK_SET);
+	n = read(fd, log, LOG_MAX);
+	log[n > 0 ? n : 0] = '\0';
+	close(fd);
+	if (rc == -1)
+		fprintf(stderr, "build: %s\n", err);
+	return rc;
+}
+
+/* The body and ETag of a page of the image site (body malloc'd). */
+static char *
+page_of(const char *route, char etag[ETAG_CORE_LEN + 1])
+{
+	char path[512], err[256], *body = NULL;
+	struct index ix;
+	const struct ix_entry *e;
+
+	etag[0] = '\0';
+	snprintf(path, sizeof(path), "%s/index", irun);
+	if (index_open(&ix, path, err, sizeof(err)) == -1)
+		return NULL;
+	if ((e = find(&ix, route)) != NULL && e->kind == IX_PAGE) {
+		body = strndup(index_blob(&ix, e->body[IXV_IDENTITY]),
+		    e->body[IXV_IDENTITY].len);
+		memcpy(etag, e->etag, ETAG_CORE_LEN + 1);
+	}
+	index_close(&ix);
+	return body;
+}
+
+static int
+count(const char *s, const char *sub)
+{
+	int n = 0;
+
+	for (const char *p = s; (p = strstr(p, sub)) != NULL; p++)
+		n++;
+	return n;
+}
+
+static void
+check_image_page(const char *html)
+{
+	char vphoto[17], vfig[17], vrot[17], want[512];
+
+	version_of("images/photo.jpg", vphoto);
+	version_of("posts/pics/fig.png", vfig);
+	version_of("images/rot.jpg", vrot);
+	snprintf(want, sizeof(want), "<img src=\"/_img?url=/images/photo.jpg"
+	    "&amp;w=1080&amp;q=75&amp;v=%s\" srcset=\"/_img?url=/images/"
+	    "photo.jpg&amp;w=32&amp;q=75&amp;v=%s 32w, ", vphoto, vphoto);
+	ok(strstr(html, want) != NULL, "photo src and srcset: %s", want);
+	snprintf(want, sizeof(want), "/_img?url=/images/photo.jpg&amp;w=1200"
+	    "&amp;q=75&amp;v=%s 1200w\" sizes=\"(min-width: 46.5rem) 44rem, "
+	    "calc(100vw - 2.5rem)\" width=\"1200\" height=\"800\" "
+	    "alt=\"Photo &amp; &lt;friends&gt;\" title=\"Shot\" "
+	    "decoding=\"async\" fetchpriority=\"high\">", vphoto);
+	ok(strstr(html, want) != NULL, "photo srcset ends at its width: %s",
+	    want);
+	ok(strstr(html, "/images/photo.jpg&amp;w=1920") == NULL,
+	    "no width above the photo's");
+	snprintf(want, sizeof(want), "<img src=\"/_img?url=/posts/pics/fig.png"
+	    "&amp;w=384&amp;q=75&amp;v=%s\"", vfig);
+	ok(strstr(html, want) != NULL, "bundle image: %s", want);
+	snprintf(want, sizeof(want), "/_img?url=/posts/pics/fig.png&amp;w=384"
+	    "&amp;q=75&amp;v=%s 300w\" sizes=\"(min-width: 46.5rem) 44rem, "
+	    "calc(100vw - 2.5rem)\" width=\"300\" height=\"200\" "
+	    "alt=\"Figure\" decoding=\"async\" loading=\"lazy\">", vfig);
+	ok(strstr(html, want) != NULL, "bundle image size, lazy: %s", want);
+	snprintf(want, sizeof(want), "/_img?url=/images/rot.jpg&amp;w=384"
+	    "&amp;q=75&amp;v=%s 300w\" sizes=\"(min-width: 46.5rem) 44rem, "
+	    "calc(100vw - 2.5rem)\" width=\"300\" height=\"400\" "
+	    "alt=\"Rotated\"", vrot);
+	ok(strstr(html, want) != NULL, "EXIF-rotated size: %s", want);
+	ok(strstr(html, "<img src=\"/images/nope.png\" alt=\"Gone\" />"),
+	    "missing image plain");
+	ok(strstr(html, "<img src=\"/images/bomb.png\" alt=\"Bomb\" />"),
+	    "too many pixels: plain");
+	ok(strstr(html, "<img src=\"/images/fake.jpg\" alt=\"Fake\" />"),
+	    "not an image: plain");
+	ok(strstr(html, "<img src=\"https://example.com/r.png\" alt=\"Remote\""
+	    " />"), "remote image untouched");
+	ok(strstr(html, "<img src=\"/images/logo.svg\" alt=\"Logo\" />"),
+	    "SVG left as it is");
+	ok(strstr(html, "<img src=\"fig.png\" alt=\"Sibling\" />"),
+	    "relative to /posts/, fig.png is not the bundle's");
+	ok(count(html, "srcset=") == 3 && count(html, "fetchpriority") == 1 &&
+	    count(html, "loading=\"lazy\"") == 2, "3 responsive, 1 eager");
+	ok(strstr(html, "<meta property=\"og:image\" content=\"http://"
+	    "127.0.0.1:8080/images/photo.jpg\">\n<meta property=\"og:image:width\" "
+	    "content=\"1200\">\n<meta property=\"og:image:height\" "
+	    "content=\"800\">\n<meta name=\"twitter:card\" "
+	    "content=\"summary_large_image\">") != NULL,
+	    "og:image absolute, with its size");
+}
+
+static void
+check_image_log(const char *log)
+{
+	static const char *const lines[] = {
+		"posts/pics/index.md:13: image /images/nope.png: not a file "
+		    "of the site\n",
+		"posts/pics/index.md:15: image /images/bomb.png: ",
+		"posts/pics/index.md:17: image /images/fake.jpg: ",
+		"posts/pics/index.md:23: image fig.png: /posts/fig.png is not "
+		    "a file of the site\n",
+	};
+
+	for (size_t i = 0; i < sizeof(lines) / sizeof(lines[0]); i++)
+		ok(count(log, lines[i]) == 1, "logged once: %s in\n%s",
+		    lines[i], log);
+	ok(count(log, ": image ") == 4, "nothing else logged:\n%s", log);
+	ok(strstr(log, "example.com") == NULL && strstr(log, "logo.svg") ==
+	    NULL && strstr(log, "photo.jpg") == NULL, "remote, SVG and good "
+	    "images not logged");
+}
+
+static void
+check_images(void)
+{
+	struct conf c;
+	struct build_result res;
+	char *log, *html, *plain, tag1[17], tag2[17], ptag1[17], ptag2[17];
+	char vold[17], vnew[17], want[128];
+	char path[512];
+	struct timespec ts[2] = { { 0, UTIME_OMIT }, { 1000000000, 0 } };
+
+	if ((log = malloc(LOG_MAX + 1)) == NULL)
+		return;
+	make_image_site();
+	conf_defaults(&c);
+	snprintf(c.content_dir, sizeof(c.content_dir), "%s", iroot);
+	ok(build_images(&c, 1, &res, log) == 0, "image site built");
+	ok(res.problems == 0, "bad images are not skipped files: %zu",
+	    res.problems);
+	html = page_of("/posts/pics", tag1);
+	plain = page_of("/posts/plain", ptag1);
+	ok(html != NULL && plain != NULL, "image pages");
+	if (html != NULL)
+		check_image_page(html);
+	check_image_log(log);
+	free(html);
+	free(plain);
+	html = page_of("/about", tag2);
+	ok(html != NULL && strstr(html, "<meta property=\"og:image\" content="
+	    "\"http://cdn.example/c.jpg\">\n<meta name=\"twitter:card\"") &&
+	    strstr(html, "/_img?url=/images/rot.jpg&amp;w=384") != NULL,
+	    "a page: network-path cover, relative image");
+	free(html);
+
+	/* Unchanged: the same page (copied whole; the feed may still render
+	 * the markdown, and log its images, once). */
+	ok(build_images(&c, 2, &res, log) == 0, "rebuilt");
+	free(page_of("/posts/pics", tag2));
+	ok(tag1[0] && strcmp(tag1, tag2) == 0, "unchanged page the same");
+	ok(count(log, "image /images/nope.png") <= 1, "at most once:\n%s",
+	    log);
+
+	/* A changed image: a new v, so a new page; the other post is the
+	 * same page. */
+	version_of("images/photo.jpg", vold);
+	snprintf(path, sizeof(path), "%s/images/photo.jpg", iroot);
+	ok(utimensat(AT_FDCWD, path, ts, 0) == 0, "touch the photo");
+	version_of("images/photo.jpg", vnew);
+	ok(build_images(&c, 3, &res, log) == 0, "rebuilt after the change");
+	html = page_of("/posts/pics", tag2);
+	free(page_of("/posts/plain", ptag2));
+	snprintf(want, sizeof(want), "v=%s 1200w", vnew);
+	ok(strcmp(vold, vnew) != 0 && html != NULL && strstr(html, want) &&
+	    !strstr(html, vold), "the page names the new version %s", vnew);
+	ok(strcmp(tag1, tag2) != 0, "and changed: %s -> %s", tag1, tag2);
+	ok(ptag1[0] && strcmp(ptag1, ptag2) == 0,
+	    "a post without images is the same page");
+	free(html);
+
+	/* Other widths in the config: the srcset follows. */
+	c.image_widths.n = 2;
+	c.image_widths.v[0] = 100;
+	c.image_widths.v[1] = 500;
+	ok(build_images(&c, 4, &res, log) == 0, "rebuilt with widths 100 500");
+	html = page_of("/posts/pics", tag2);
+	snprintf(want, sizeof(want), "/_img?url=/images/photo.jpg&amp;w=500"
+	    "&amp;q=75&amp;v=%s 500w\" sizes", vnew);
+	ok(html != NULL && strstr(html, want) && count(html, " 100w, ") == 3,
+	    "srcset from the configured widths");
+	free(html);
+	free(log);
+}
+
 int
 main(void)
 {
@@ -207,7 +497,10 @@ main(void)
 	snprintf(root, sizeof(root), "/tmp/test_build.XXXXXX");
 	snprintf(run, sizeof(run), "/tmp/test_build_run.XXXXXX");
 	snprintf(out, sizeof(out), "/tmp/test_build_out.XXXXXX");
-	if (!mkdtemp(root) || !mkdtemp(run) || !mkdtemp(out))
+	snprintf(iroot, sizeof(iroot), "/tmp/test_build_img.XXXXXX");
+	snprintf(irun, sizeof(irun), "/tmp/test_build_irun.XXXXXX");
+	if (!mkdtemp(root) || !mkdtemp(run) || !mkdtemp(out) ||
+	    !mkdtemp(iroot) || !mkdtemp(irun))
 		return 1;
 	make_site();
 	conf_defaults(&c);
@@ -228,5 +521,8 @@ main(void)
 	nftw(root, rm, 16, FTW_DEPTH | FTW_PHYS);
 	nftw(run, rm, 16, FTW_DEPTH | FTW_PHYS);
 	nftw(out, rm, 16, FTW_DEPTH | FTW_PHYS);
+	check_images();
+	nftw(iroot, rm, 16, FTW_DEPTH | FTW_PHYS);
+	nftw(irun, rm, 16, FTW_DEPTH | FTW_PHYS);
 	return test_done();
 }

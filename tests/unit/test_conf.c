@@ -15,7 +15,7 @@
 #include "conf.h"
 #include "test.h"
 
-enum kind { T_STR, T_INT, T_BOOL, T_LOG };
+enum kind { T_STR, T_INT, T_BOOL, T_LOG, T_BYTES, T_LIST };
 
 /* The test's own view of struct conf, to read any key back as text. */
 static const struct {
@@ -45,6 +45,13 @@ static const struct {
 	{ "header_timeout", T_INT, offsetof(struct conf, header_timeout) },
 	{ "keepalive_timeout", T_INT, offsetof(struct conf, keepalive_timeout) },
 	{ "shutdown_timeout", T_INT, offsetof(struct conf, shutdown_timeout) },
+	{ "cache_max_bytes", T_BYTES, offsetof(struct conf, cache_max_bytes) },
+	{ "image_workers", T_INT, offsetof(struct conf, image_workers) },
+	{ "image_widths", T_LIST, offsetof(struct conf, image_widths) },
+	{ "image_qualities", T_LIST, offsetof(struct conf, image_qualities) },
+	{ "image_max_bytes", T_BYTES, offsetof(struct conf, image_max_bytes) },
+	{ "image_max_pixels", T_INT, offsetof(struct conf, image_max_pixels) },
+	{ "image_max_age", T_INT, offsetof(struct conf, image_max_age) },
 	{ "access_log", T_LOG, offsetof(struct conf, access_log) },
 	{ "access_log_file", T_STR, offsetof(struct conf, access_log_file) },
 	{ "trust_proxy_header", T_STR,
@@ -75,6 +82,19 @@ get(const struct conf *c, const char *key)
 			return *(const bool *)p ? "yes" : "no";
 		case T_LOG:
 			return logs[*(const enum access_log_format *)p];
+		case T_BYTES:
+			snprintf(buf, sizeof(buf), "%llu",
+			    (unsigned long long)*(const uint64_t *)p);
+			return buf;
+		case T_LIST: {
+			const struct conf_list *l = (const void *)p;
+			size_t n = 0;
+			buf[0] = '\0';
+			for (int j = 0; j < l->n && n < sizeof(buf); j++)
+				n += (size_t)snprintf(buf + n, sizeof(buf) - n,
+				    "%s%d", j ? " " : "", l->v[j]);
+			return buf;
+		}
 		}
 	}
 	return NULL;
@@ -113,6 +133,14 @@ static const struct {
 	{ "header_timeout", "10" },
 	{ "keepalive_timeout", "60" },
 	{ "shutdown_timeout", "10" },
+	{ "cache_max_bytes", "268435456" },
+	{ "image_workers", "1" },
+	{ "image_widths", "32 48 64 96 128 256 384 640 750 828 1080 1200 1920 "
+	    "2048 3840" },
+	{ "image_qualities", "75" },
+	{ "image_max_bytes", "52428800" },
+	{ "image_max_pixels", "50" },
+	{ "image_max_age", "3600" },
 	{ "access_log", "off" },
 	{ "access_log_file", "-" },
 	{ "trust_proxy_header", "" },
@@ -776,6 +804,13 @@ test_fixtures(void)
 		{ "header_timeout", "5" },
 		{ "keepalive_timeout", "30" },
 		{ "shutdown_timeout", "20" },
+		{ "cache_max_bytes", "67108864" },
+		{ "image_workers", "2" },
+		{ "image_widths", "320 640 1280" },
+		{ "image_qualities", "60 80" },
+		{ "image_max_bytes", "20971520" },
+		{ "image_max_pixels", "24" },
+		{ "image_max_age", "600" },
 		{ "access_log", "json" },
 		{ "access_log_file", "/var/log/foliod/access.log" },
 		{ "trust_proxy_header", "CF-Connecting-IP" },
@@ -899,6 +934,72 @@ cleanup(void)
 	rmdir(tmpdir);
 }
 
+/* Sizes with suffixes and number lists, the two value kinds of the image
+ * keys. */
+static void
+test_image_keys(void)
+{
+	static const struct {
+		const char *value;
+		uint64_t bytes;		/* 0: refused */
+	} sizes[] = {
+		{ "256M", 256ull << 20 }, { "1M", 1ull << 20 },
+		{ "1048576", 1ull << 20 }, { "2048k", 2ull << 20 },
+		{ "1G", 1ull << 30 }, { "1024G", 1ull << 40 },
+		{ "1025G", 0 }, { "1K", 0 }, { "0", 0 }, { "", 0 }, { "M", 0 },
+		{ "12X", 0 }, { "-5M", 0 }, { "99999999999999999999999G", 0 },
+	};
+	static const struct {
+		const char *value;
+		int n, first, last;	/* n 0: refused */
+	} lists[] = {
+		{ "640", 1, 640, 640 }, { "32 64 128", 3, 32, 128 },
+		{ "32,64, 128", 3, 32, 128 }, { " 32  64 ", 2, 32, 64 },
+		{ "64 32", 0, 0, 0 }, { "32 32", 0, 0, 0 }, { "", 0, 0, 0 },
+		{ "0", 0, 0, 0 }, { "9000", 0, 0, 0 }, { "32 x", 0, 0, 0 },
+	};
+	char err[CONF_ERR_MAX];
+	struct conf c;
+
+	conf_defaults(&c);
+	ok(c.cache_max_bytes == 256ull << 20, "cache_max_bytes default");
+	ok(c.image_widths.n == 15 && c.image_widths.v[0] == 32 &&
+	    c.image_widths.v[14] == 3840, "image_widths default");
+	ok(c.image_qualities.n == 1 && c.image_qualities.v[0] == 75,
+	    "image_qualities default");
+	for (size_t i = 0; i < sizeof(sizes) / sizeof(sizes[0]); i++) {
+		conf_defaults(&c);
+		int rc = conf_set(&c, "cache_max_bytes", sizes[i].value, err,
+		    sizeof(err));
+		if (sizes[i].bytes)
+			ok(rc == 0 && c.cache_max_bytes == sizes[i].bytes,
+			    "cache_max_bytes %s: %s", sizes[i].value, err);
+		else
+			ok(rc == -1 && strncmp(err, "cache_max_bytes: ", 17) == 0,
+			    "cache_max_bytes %s refused: %s", sizes[i].value,
+			    err);
+	}
+	for (size_t i = 0; i < sizeof(lists) / sizeof(lists[0]); i++) {
+		conf_defaults(&c);
+		int rc = conf_set(&c, "image_widths", lists[i].value, err,
+		    sizeof(err));
+		if (lists[i].n)
+			ok(rc == 0 && c.image_widths.n == lists[i].n &&
+			    c.image_widths.v[0] == lists[i].first &&
+			    c.image_widths.v[lists[i].n - 1] == lists[i].last,
+			    "image_widths \"%s\": %s", lists[i].value, err);
+		else
+			ok(rc == -1 && c.image_widths.n == 15,
+			    "image_widths \"%s\" refused, default kept: %s",
+			    lists[i].value, err);
+	}
+	conf_defaults(&c);
+	ok(conf_set(&c, "image_qualities", "101", err, sizeof(err)) == -1,
+	    "quality over 100 refused");
+	ok(conf_set(&c, "image_workers", "0", err, sizeof(err)) == -1,
+	    "image_workers 0 refused");
+}
+
 int
 main(void)
 {
@@ -920,6 +1021,7 @@ main(void)
 	test_fixtures();
 	test_validate();
 	test_workers();
+	test_image_keys();
 	cleanup();
 	return test_done();
 }

@@ -38,7 +38,7 @@ main(void)
 	metrics_store(&m->generation, 7);
 	metrics_store(&m->build_ms, 1234);
 	metrics_store(&m->workers, 2);
-	n = metrics_format(m, text, sizeof(text));
+	n = metrics_format(m, NULL, text, sizeof(text));
 	ok(n == strlen(text) && n > 0, "length matches");
 	ok(has_line(text, "folio_requests_total{route=\"post\",code=\"200\"} 2"),
 	    "slots are summed");
@@ -56,7 +56,7 @@ main(void)
 	ok(strstr(text, "# TYPE folio_requests_total counter\n") != NULL,
 	    "TYPE line");
 
-	n = metrics_format(m, text, 64);
+	n = metrics_format(m, NULL, text, 64);
 	ok(n < 64 && text[n] == '\0', "a small buffer truncates safely");
 	metrics_destroy(m);
 	return test_done();

@@ -1,0 +1,302 @@
+/*
+ * imager.c: the image processes. A resize takes milliseconds to seconds,
+ * next to microseconds for a page, so it never runs in a worker: a worker
+ * that misses the cache asks one of image_workers imagers over a unix
+ * socket in run_dir, and gets back an open descriptor of the image
+ * (SCM_RIGHTS) to send with sendfile. An imager answers one question at a
+ * time, so image_workers bounds the resizes in flight, and the cache's
+ * single flight makes many requests for one cold image cost one resize.
+ */
+#include "foliod.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <poll.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <sys/socket.h>
+#include <sys/un.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "beneath.h"
+#include "buf.h"
+#include "log.h"
+
+/* Questions waiting for an imager; more are answered 503 at once. */
+#define IMAGER_BACKLOG		128
+/* A worker sends its question right after connecting. */
+#define IMAGER_RECV_TIMEOUT_SEC	5
+/* Largest encoded output; a resize never makes more than its source's
+ * pixels, so this is generous. */
+#define IMAGER_OUTPUT_MAX	((size_t)64 << 20)
+#define ROLE_MAX		32
+
+static char role[ROLE_MAX];
+
+static int
+socket_path(const struct conf *conf, struct sockaddr_un *sun)
+{
+	memset(sun, 0, sizeof(*sun));
+	sun->sun_family = AF_UNIX;
+	if ((size_t)snprintf(sun->sun_path, sizeof(sun->sun_path), "%s/"
+	    IMAGER_SOCKET, conf->run_dir) >= sizeof(sun->sun_path))
+		return -1;
+	return 0;
+}
+
+int
+imager_listen(const struct conf *conf, char *err, size_t errlen)
+{
+	struct sockaddr_un sun;
+	int fd;
+
+	if (socket_path(conf, &sun) == -1) {
+		snprintf(err, errlen, "run_dir %s: too long for a socket path",
+		    conf->run_dir);
+		return -1;
+	}
+	(void)unlink(sun.sun_path);
+	fd = socket(AF_UNIX, SOCK_SEQPACKET | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+	if (fd == -1) {
+		snprintf(err, errlen, "socket: %s", strerror(errno));
+		return -1;
+	}
+	if (bind(fd, (struct sockaddr *)&sun, sizeof(sun)) == -1 ||
+	    listen(fd, IMAGER_BACKLOG) == -1) {
+		snprintf(err, errlen, "%s: %s", sun.sun_path, strerror(errno));
+		close(fd);
+		return -1;
+	}
+	if (proc_chown_for(sun.sun_path, conf->user, err, errlen) == -1) {
+		close(fd);
+		return -1;
+	}
+	return fd;
+}
+
+struct job {
+	const struct img_request *req;
+	const void	*data;
+	size_t		 len;
+	struct image_limits lim;
+	char		 err[IMAGE_ERR_MAX];
+};
+
+static int
+make_image(void *arg, struct buf *out)
+{
+	struct job *j = arg;
+	struct image_result res;
+
+	return image_resize(j->data, j->len, (uint32_t)j->req->width,
+	    j->req->quality, (enum image_format)j->req->format, &j->lim, out,
+	    &res, j->err, sizeof(j->err));
+}
+
+/* Reads the source whole, bounded by image_max_bytes. */
+static void *
+read_source(const struct conf *conf, const struct img_request *req,
+    size_t *len, struct img_reply *rep)
+{
+	struct stat st;
+	int rootfd, fd = -1;
+	void *data = NULL;
+	ssize_t n;
+
+	rootfd = open(req->root, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (rootfd != -1)
+		fd = open_beneath(rootfd, req->src);
+	if (fd == -1 || fstat(fd, &st) == -1 || !S_ISREG(st.st_mode)) {
+		rep->status = 404;
+		snprintf(rep->msg, sizeof(rep->msg), "url: no such image");
+	} else if ((uint64_t)st.st_size > conf->image_max_bytes) {
+		rep->status = 413;
+		snprintf(rep->msg, sizeof(rep->msg), "url: the source is larger"
+		    " than image_max_bytes (%llu)",
+		    (unsigned long long)conf->image_max_bytes);
+	} else if ((data = malloc((size_t)st.st_size + 1)) == NULL ||
+	    (n = read(fd, data, (size_t)st.st_size)) != st.st_size) {
+		rep->status = 503;
+		snprintf(rep->msg, sizeof(rep->msg), "could not read the source");
+		free(data);
+		data = NULL;
+	} else {
+		*len = (size_t)st.st_size;
+	}
+	if (fd != -1)
+		close(fd);
+	if (rootfd != -1)
+		close(rootfd);
+	return data;
+}
+
+/* An image that could not be stored (larger than the whole cache) is
+ * handed over in an anonymous file. */
+static int
+memory_file(const char *data, size_t len)
+{
+	int fd = memfd_create("foliod-image", MFD_CLOEXEC);
+
+	for (size_t off = 0; fd != -1 && off < len;) {
+		ssize_t n = write(fd, data + off, len - off);
+		if (n <= 0) {
+			close(fd);
+			return -1;
+		}
+		off += (size_t)n;
+	}
+	return fd;
+}
+
+static void
+count_resize(struct metrics *m, const struct timespec *t0)
+{
+	static const unsigned bounds[] = METRICS_RESIZE_BUCKETS_MS;
+	struct timespec t1;
+	uint64_t ms;
+	size_t b;
+
+	clock_gettime(CLOCK_MONOTONIC, &t1);
+	ms = (uint64_t)((t1.tv_sec - t0->tv_sec) * 1000 +
+	    (t1.tv_nsec - t0->tv_nsec) / 1000000);
+	for (b = 0; b < METRICS_RESIZE_BUCKETS && ms > bounds[b]; b++)
+		;
+	metrics_add(&m->resize_buckets[b], 1);
+	metrics_add(&m->resize_ms, ms);
+	metrics_add(&m->resizes, 1);
+}
+
+/* Answers one question: the image's descriptor, or -1 with rep set. */
+static int
+answer(const struct conf *conf, struct imgcache *cache, struct metrics *m,
+    const struct img_request *req, struct img_reply *rep)
+{
+	struct job j = { .req = req };
+	struct imgcache_fetch f;
+	struct timespec t0;
+	struct stat st;
+	struct buf out;
+	int rc, fd = -1;
+
+	if ((j.data = read_source(conf, req, &j.len, rep)) == NULL)
+		return -1;
+	j.lim.max_bytes = conf->image_max_bytes;
+	j.lim.max_pixels = (uint64_t)conf->image_max_pixels * 1000000;
+	buf_init(&out, IMAGER_OUTPUT_MAX);
+	clock_gettime(CLOCK_MONOTONIC, &t0);
+	rc = imgcache_fetch(cache, req->key, make_image, &j, &out, &f);
+	if (rc == 0 && f.outcome == IMGCACHE_MISS)
+		count_resize(m, &t0);
+	else if (rc > 0)
+		metrics_add(&m->resize_failures, 1);
+	if (rc > 0) {
+		rep->status = image_http_status((enum image_status)rc);
+		snprintf(rep->msg, sizeof(rep->msg), "%s", j.err);
+	} else if (rc == -1) {
+		rep->status = 503;
+		snprintf(rep->msg, sizeof(rep->msg), "image cache: %s",
+		    strerror(errno));
+	} else if (f.outcome != IMGCACHE_MISS) {
+		fd = f.fd;
+	} else if (!f.stored ||
+	    (fd = imgcache_get(cache, req->key, &st)) == -1) {
+		fd = memory_file(out.data + f.body_off, f.body_len);
+	}
+	rep->outcome = rc == 0 ? (int)f.outcome : 0;
+	if (rc == 0 && fd == -1) {
+		rep->status = 503;
+		snprintf(rep->msg, sizeof(rep->msg), "could not hand the image"
+		    " over");
+	}
+	buf_free(&out);
+	free((void *)j.data);
+	return fd;
+}
+
+static void
+reply(int cfd, const struct img_reply *rep, int fd)
+{
+	union {
+		char buf[CMSG_SPACE(sizeof(int))];
+		struct cmsghdr align;
+	} u;
+	struct iovec iov = { (void *)rep, sizeof(*rep) };
+	struct msghdr msg = { .msg_iov = &iov, .msg_iovlen = 1 };
+
+	if (fd != -1) {
+		memset(&u, 0, sizeof(u));
+		msg.msg_control = u.buf;
+		msg.msg_controllen = sizeof(u.buf);
+		struct cmsghdr *cm = CMSG_FIRSTHDR(&msg);
+		cm->cmsg_level = SOL_SOCKET;
+		cm->cmsg_type = SCM_RIGHTS;
+		cm->cmsg_len = CMSG_LEN(sizeof(int));
+		memcpy(CMSG_DATA(cm), &fd, sizeof(int));
+	}
+	if (sendmsg(cfd, &msg, MSG_NOSIGNAL) == -1 && errno != EPIPE)
+		log_warn("reply to a worker");
+}
+
+static void
+serve_one(const struct conf *conf, struct imgcache *cache, struct metrics *m,
+    int cfd)
+{
+	struct timeval tv = { .tv_sec = IMAGER_RECV_TIMEOUT_SEC };
+	struct img_request req;
+	struct img_reply rep;
+	int fd;
+
+	(void)setsockopt(cfd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv));
+	if (recv(cfd, &req, sizeof(req), 0) != (ssize_t)sizeof(req))
+		return;
+	req.root[sizeof(req.root) - 1] = '\0';
+	req.src[sizeof(req.src) - 1] = '\0';
+	req.key[sizeof(req.key) - 1] = '\0';
+	memset(&rep, 0, sizeof(rep));
+	if (!imgcache_key_ok(req.key)) {
+		rep.status = 400;
+		snprintf(rep.msg, sizeof(rep.msg), "bad cache key");
+		reply(cfd, &rep, -1);
+		return;
+	}
+	fd = answer(conf, cache, m, &req, &rep);
+	reply(cfd, &rep, fd);
+	if (fd != -1)
+		close(fd);
+}
+
+noreturn void
+imager_main(const struct conf *conf, int lfd, struct metrics *m, int slot)
+{
+	struct imgcache cache;
+	int sigfd;
+
+	snprintf(role, sizeof(role), "imager %d", slot);
+	log_role(role);
+	proc_name("foliod imager");
+	if ((sigfd = signals_fd()) == -1)
+		fatal("signalfd");
+	if (imgcache_open(&cache, conf->cache_dir, conf->cache_max_bytes, 0) == -1)
+		fatal("cache_dir %s", conf->cache_dir);
+	for (;;) {
+		struct pollfd p[2] = { { lfd, POLLIN, 0 }, { sigfd, POLLIN, 0 } };
+		if (poll(p, 2, -1) == -1 && errno != EINTR)
+			fatal("poll");
+		for (int sig; (p[1].revents & POLLIN) &&
+		    (sig = signals_read(sigfd)) != 0;)
+			if (sig == SIGTERM || sig == SIGINT || sig == SIGQUIT) {
+				imgcache_close(&cache);
+				exit(0);
+			}
+		if (!(p[0].revents & POLLIN))
+			continue;
+		int cfd = accept4(lfd, NULL, NULL, SOCK_CLOEXEC);
+		if (cfd == -1)
+			continue;	/* another imager took it */
+		serve_one(conf, &cache, m, cfd);
+		close(cfd);
+	}
+}

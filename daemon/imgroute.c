@@ -1,0 +1,172 @@
+/*
+ * imgroute.c: /_img?url=&w=&q=&v= in a worker. Checks the request against
+ * the allowlists and the index, answers a cache hit at once, and hands a
+ * miss to an imager (imager.c), parking the connection until the answer
+ * comes back on the imager socket.
+ */
+#include "foliod.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/epoll.h>
+#include <sys/socket.h>
+#include <sys/un.h>
+#include <unistd.h>
+
+#include "beneath.h"
+#include "log.h"
+
+/* Seconds a connection waits for an imager before it gives up (503). */
+#define IMAGE_WAIT_SEC	60
+
+static enum image_format
+source_format(const char *path)
+{
+	const char *dot = strrchr(path, '.');
+
+	if (dot == NULL)
+		return IMAGE_FMT_NONE;
+	if (strcasecmp(dot, ".jpg") == 0 || strcasecmp(dot, ".jpeg") == 0)
+		return IMAGE_FMT_JPEG;
+	if (strcasecmp(dot, ".png") == 0)
+		return IMAGE_FMT_PNG;
+	if (strcasecmp(dot, ".webp") == 0)
+		return IMAGE_FMT_WEBP;
+	return IMAGE_FMT_NONE;
+}
+
+/* Asks an imager; false if none can take the question now. */
+static bool
+ask_imager(struct worker *w, struct conn *c, const struct img_request *req)
+{
+	struct epoll_event ev = { .events = EPOLLIN, .data.ptr = &c->wait };
+	struct sockaddr_un sun = { .sun_family = AF_UNIX };
+	int fd;
+
+	if ((size_t)snprintf(sun.sun_path, sizeof(sun.sun_path), "%s/"
+	    IMAGER_SOCKET, w->conf->run_dir) >= sizeof(sun.sun_path))
+		return false;
+	fd = socket(AF_UNIX, SOCK_SEQPACKET | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+	if (fd == -1)
+		return false;
+	if (connect(fd, (struct sockaddr *)&sun, sizeof(sun)) == -1 ||
+	    send(fd, req, sizeof(*req), MSG_NOSIGNAL) != (ssize_t)sizeof(*req) ||
+	    epoll_ctl(w->epfd, EPOLL_CTL_ADD, fd, &ev) == -1) {
+		log_debug("imager: %s", strerror(errno));
+		close(fd);
+		return false;
+	}
+	c->wait.type = EV_IMAGER;
+	c->wait.c = c;
+	c->img_fd = fd;
+	c->state = CONN_WAIT;
+	c->deadline = w->now + IMAGE_WAIT_SEC;
+	return true;
+}
+
+static void
+busy(struct worker *w, struct conn *c)
+{
+	respond_error(w, c, 503, "the image processes are busy; try again",
+	    "Retry-After: 1\r\n");
+}
+
+void
+image_route(struct worker *w, struct conn *c, const char *query, size_t qlen)
+{
+	char err[IMAGE_ERR_MAX], src[PATH_MAX], ver[ETAG_CORE_LEN + 1];
+	struct img_request req;
+	struct image_req ir;
+	const struct ix_entry *e;
+	enum image_format fmt;
+	struct stat st;
+	int fd;
+
+	c->route = ROUTE_IMAGE;
+	if (image_req_parse(query, qlen, &w->allow, &ir, err, sizeof(err)) != 0) {
+		respond_error(w, c, 400, err, "");
+		return;
+	}
+	if (w->cur == NULL || (e = index_lookup(&w->cur->ix, ir.url,
+	    strlen(ir.url))) == NULL || e->kind != IX_FILE) {
+		respond_error(w, c, 404, "url: no such image", "");
+		return;
+	}
+	snprintf(src, sizeof(src), "%.*s", (int)e->body[IXV_IDENTITY].len,
+	    index_blob(&w->cur->ix, e->body[IXV_IDENTITY]));
+	if ((fmt = source_format(src)) == IMAGE_FMT_NONE ||
+	    (fd = open_beneath(w->cur->rootfd, src)) == -1) {
+		respond_error(w, c, 404, "url: no such image", "");
+		return;
+	}
+	if (fstat(fd, &st) == -1) {
+		close(fd);
+		respond_error(w, c, 404, "url: no such image", "");
+		return;
+	}
+	close(fd);
+	file_version(&st, ver);
+	c->img_versioned = strcmp(ir.version, ver) == 0;
+	if (c->info.accept & ACCEPT_WEBP)
+		fmt = IMAGE_FMT_WEBP;
+	c->img_format = fmt;
+	imgcache_key(src, &st, ir.width, ir.quality, fmt, c->img_key);
+	if ((fd = imgcache_get(&w->cache, c->img_key, &st)) != -1) {
+		respond_image(w, c, fd, &st, true);
+		return;
+	}
+	memset(&req, 0, sizeof(req));
+	snprintf(req.root, sizeof(req.root), "%.*s",
+	    (int)w->cur->ix.hdr->root.len,
+	    index_blob(&w->cur->ix, w->cur->ix.hdr->root));
+	memcpy(req.src, src, sizeof(req.src));
+	memcpy(req.key, c->img_key, sizeof(req.key));
+	req.width = ir.width;
+	req.quality = ir.quality;
+	req.format = fmt;
+	if (!ask_imager(w, c, &req))
+		busy(w, c);
+}
+
+/* Takes the imager's answer: the image's descriptor, or why not. */
+void
+image_answer(struct worker *w, struct conn *c)
+{
+	union {
+		char buf[CMSG_SPACE(sizeof(int))];
+		struct cmsghdr align;
+	} u;
+	struct img_reply rep;
+	struct iovec iov = { &rep, sizeof(rep) };
+	struct msghdr msg = { .msg_iov = &iov, .msg_iovlen = 1,
+	    .msg_control = u.buf, .msg_controllen = sizeof(u.buf) };
+	struct cmsghdr *cm;
+	struct stat st;
+	ssize_t n;
+	int fd = -1;
+
+	n = recvmsg(c->img_fd, &msg, MSG_CMSG_CLOEXEC);
+	if (n == -1 && errno == EAGAIN)
+		return;
+	close(c->img_fd);
+	c->img_fd = -1;
+	c->state = CONN_WRITE;
+	if ((cm = CMSG_FIRSTHDR(&msg)) != NULL && cm->cmsg_level == SOL_SOCKET &&
+	    cm->cmsg_type == SCM_RIGHTS)
+		memcpy(&fd, CMSG_DATA(cm), sizeof(int));
+	if (n != (ssize_t)sizeof(rep)) {
+		if (fd != -1)
+			close(fd);
+		busy(w, c);
+	} else if (rep.status != 0 || fd == -1 || fstat(fd, &st) == -1) {
+		if (fd != -1)
+			close(fd);
+		rep.msg[sizeof(rep.msg) - 1] = '\0';
+		respond_error(w, c, rep.status ? rep.status : 503,
+		    rep.msg[0] ? rep.msg : "the image could not be made", "");
+	} else {
+		respond_image(w, c, fd, &st, rep.outcome != IMGCACHE_MISS);
+	}
+	conn_resume(w, c);
+}
