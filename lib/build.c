@@ -572,8 +572,27 @@ render_markdown(struct builder *b, struct doc *d)
 	return false;
 }
 
-/* Posts whose page would come out the same are copied from the previous
- * index whole, without even their markdown being rendered. */
+/* A post whose page would come out the same is copied from the previous
+ * index whole, without even its markdown being rendered. */
+static void
+add_post(struct builder *b, size_t i)
+{
+	struct doc *d = &b->site->posts[i];
+	uint64_t key = post_key(b, i);
+	size_t len;
+	char *body;
+
+	if (ixb_copy_keyed(b->ixb, d->url, key) != 0 || !render_markdown(b, d))
+		return;
+	if ((body = render_post(&b->ctx, i, &len)) == NULL) {
+		add_page(b, d->url, 200, ROUTE_POST, NULL, NULL, 0, d->src);
+		return;
+	}
+	(void)ixb_add_page_keyed(b->ixb, d->url, 200, ROUTE_POST,
+	    b->page_headers, body, len, true, key);
+	free(body);
+}
+
 static void
 add_docs(struct builder *b)
 {
@@ -582,18 +601,11 @@ add_docs(struct builder *b)
 	char *body;
 
 	for (size_t i = 0; i < s->nposts; i++) {
-		struct doc *d = &s->posts[i];
-		uint64_t key = post_key(b, i);
-		int copied = ixb_copy_keyed(b->ixb, d->url, key);
-		if (copied != 0 || !render_markdown(b, d))
-			continue;
-		if ((body = render_post(&b->ctx, i, &len)) == NULL) {
-			add_page(b, d->url, 200, ROUTE_POST, NULL, NULL, 0, d->src);
-			continue;
-		}
-		(void)ixb_add_page_keyed(b->ixb, d->url, 200, ROUTE_POST,
-		    b->page_headers, body, len, true, key);
-		free(body);
+		add_post(b, i);
+		/* Only the feed's posts need their text again: the rest is let
+		 * go now, so a build's memory does not grow with the site. */
+		if (i >= (size_t)b->conf->feed_entries)
+			content_release(&s->posts[i]);
 	}
 	for (size_t i = 0; i < s->npages; i++) {
 		if (!render_markdown(b, &s->pages[i]))

@@ -803,6 +803,15 @@ cmp_post(const void *a, const void *b)
 	return strcmp(x->doc.slug, y->doc.slug);
 }
 
+void
+content_release(struct doc *d)
+{
+	free(d->html);
+	free(d->markdown);
+	d->html = d->markdown = NULL;
+	d->html_len = d->markdown_len = 0;
+}
+
 int
 content_render(struct doc *d, bool unsafe_html,
     const struct markdown_images *images)
@@ -811,6 +820,8 @@ content_render(struct doc *d, bool unsafe_html,
 
 	if (d->html != NULL)
 		return 0;
+	if (d->markdown == NULL)
+		return -1;	/* released (content_release) */
 	if (markdown_render(d->markdown, d->markdown_len, unsafe_html, images,
 	    &out) == -1)
 		return -1;

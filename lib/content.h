@@ -96,6 +96,10 @@ void	content_free(struct site *site);
 
 struct markdown_images;
 
+/* Frees d's markdown and HTML once its page is made; its front matter
+ * stays, for the lists. */
+void	content_release(struct doc *d);
+
 /* Renders d's markdown into d->html and d->words, unless already done;
  * images (NULL: plain <img>) as markdown_render() takes it. Returns -1 only
  * when out of memory. */
