@@ -93,7 +93,8 @@ $(BUILD)/tests/%: tests/unit/%.c $(BUILD)/libfolio.a tests/unit/test.h
 	    $(LDLIBS) $(TEST_LDLIBS)
 
 # The fuzz harnesses, built with a main() that replays their seed corpus.
-$(BUILD)/tests/replay_%: tests/fuzz/fuzz_%.c tests/fuzz/replay.c $(BUILD)/libfolio.a
+$(BUILD)/tests/replay_%: tests/fuzz/fuzz_%.c tests/fuzz/replay.c $(BUILD)/libfolio.a \
+    $(wildcard tests/fuzz/*.h)
 	@mkdir -p $(@D)
 	$(CC) $(CFLAGS) -o $@ $< tests/fuzz/replay.c $(BUILD)/libfolio.a $(LDFLAGS) \
 	    $(LDLIBS) $(TEST_LDLIBS)
