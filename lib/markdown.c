@@ -300,14 +300,16 @@ heading_replace(cmark_node *h, struct idset *ids)
 	return 0;
 }
 
-/* Counts the words starting in s; *in_word carries across text nodes. */
+/* Counts the words starting in s[0..len); *in_word carries across text
+ * nodes. A word starts with a letter or digit (or any non-ASCII byte) after
+ * white space. */
 static size_t
-count_words(const char *s, bool *in_word)
+count_words_n(const char *s, size_t len, bool *in_word)
 {
 	size_t words = 0;
 
-	for (; *s != '\0'; s++) {
-		unsigned char c = (unsigned char)*s;
+	for (size_t i = 0; i < len; i++) {
+		unsigned char c = (unsigned char)s[i];
 
 		if (c == ' ' || c == '\t' || c == '\n' || c == '\r' ||
 		    c == '\f' || c == '\v')
@@ -319,6 +321,12 @@ count_words(const char *s, bool *in_word)
 		}
 	}
 	return words;
+}
+
+static size_t
+count_words(const char *s, bool *in_word)
+{
+	return count_words_n(s, strlen(s), in_word);
 }
 
 /*
@@ -786,11 +794,6 @@ size_t
 markdown_words(const char *md, size_t len)
 {
 	bool in_word = false;
-	size_t words = 0;
 
-	for (size_t i = 0; i < len; i++) {
-		char one[2] = { md[i], '\0' };
-		words += count_words(one, &in_word);
-	}
-	return words;
+	return count_words_n(md, len, &in_word);
 }
