@@ -16,6 +16,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
+#include <sys/resource.h>
 #include <sys/socket.h>
 #include <sys/un.h>
 #include <time.h>
@@ -33,6 +34,9 @@
  * pixels, so this is generous. */
 #define IMAGER_OUTPUT_MAX	((size_t)64 << 20)
 #define ROLE_MAX		32
+/* Resizes yield the CPU to the workers: a page must not wait for an image
+ * (nice(2) value; SCHED_IDLE would starve resizes on a busy host). */
+#define IMAGER_NICE		10
 
 static char role[ROLE_MAX];
 
@@ -277,6 +281,8 @@ imager_main(const struct conf *conf, int lfd, struct metrics *m, int slot)
 	snprintf(role, sizeof(role), "imager %d", slot);
 	log_role(role);
 	proc_name("foliod imager");
+	if (setpriority(PRIO_PROCESS, 0, IMAGER_NICE) == -1)
+		log_warn("setpriority");
 	if ((sigfd = signals_fd()) == -1)
 		fatal("signalfd");
 	if (imgcache_open(&cache, conf->cache_dir, conf->cache_max_bytes, 0) == -1)
