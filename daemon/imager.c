@@ -100,6 +100,21 @@ make_image(void *arg, struct buf *out)
 	    &res, j->err, sizeof(j->err));
 }
 
+static int
+read_all(int fd, char *p, size_t len)
+{
+	while (len > 0) {
+		ssize_t n = read(fd, p, len);
+		if (n == -1 && errno == EINTR)
+			continue;
+		if (n <= 0)
+			return -1;	/* an error, or the file shrank */
+		p += n;
+		len -= (size_t)n;
+	}
+	return 0;
+}
+
 /* Reads the source whole, bounded by image_max_bytes. */
 static void *
 read_source(const struct conf *conf, const struct img_request *req,
@@ -107,8 +122,7 @@ read_source(const struct conf *conf, const struct img_request *req,
 {
 	struct stat st;
 	int rootfd, fd = -1;
-	void *data = NULL;
-	ssize_t n;
+	char *data = NULL;
 
 	rootfd = open(req->root, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 	if (rootfd != -1)
@@ -122,7 +136,7 @@ read_source(const struct conf *conf, const struct img_request *req,
 		    " than image_max_bytes (%llu)",
 		    (unsigned long long)conf->image_max_bytes);
 	} else if ((data = malloc((size_t)st.st_size + 1)) == NULL ||
-	    (n = read(fd, data, (size_t)st.st_size)) != st.st_size) {
+	    read_all(fd, data, (size_t)st.st_size) == -1) {
 		rep->status = 503;
 		snprintf(rep->msg, sizeof(rep->msg), "could not read the source");
 		free(data);
