@@ -145,6 +145,10 @@ struct ixref {
 	uint64_t	 generation;
 };
 
+/* One line saying why a request is refused: status, reason, and a
+ * message of up to IMAGE_ERR_MAX bytes. */
+#define RESP_NOTE_MAX	(IMAGE_ERR_MAX + 128)
+
 /* iov slots of a response: head, stored headers, tail of head, body. */
 #define RESP_IOV	4
 
@@ -194,6 +198,7 @@ struct conn {
 	char		 img_key[IMGCACHE_KEY_LEN + 1];
 	char		 head[RESP_HEAD_MAX];
 	char		 tail[RESP_HEAD_MAX];
+	char		 note[RESP_NOTE_MAX];	/* the body of an error */
 	char		 rbuf[HTTP_HEADER_BLOCK_MAX];
 };
 

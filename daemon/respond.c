@@ -108,11 +108,9 @@ respond_error(struct worker *w, struct conn *c, int status, const char *why,
 
 	c->keep_alive = false;
 	c->route = ROUTE_BAD;
-	/* The body goes after the headers in the head buffer's spare room. */
-	char *body = c->head + sizeof(c->head) / 2;
-	len = append(body, sizeof(c->head) / 2, 0, "%d %s: %s\n", status,
+	len = append(c->note, sizeof(c->note), 0, "%d %s: %s\n", status,
 	    http_status_text(status), why);
-	respond_text(w, c, status, NULL, extra, body, len);
+	respond_text(w, c, status, NULL, extra, c->note, len);
 }
 
 static void
