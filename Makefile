@@ -8,13 +8,15 @@ BUILD	?= build
 
 CC	?= cc
 PKGS	 = libcmark-gfm inih yaml-0.1 zlib libbrotlienc libjpeg libpng libwebp lcms2
+# Used from its header alone (lib/hash.c inlines XXH3): no library to link.
+HDR_PKGS = libxxhash
 CSTD	 = -std=c17 -D_GNU_SOURCE
 WARN	 = -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes -Wmissing-prototypes \
 	   -Wpointer-arith -Wformat=2 -Wvla
 OPT	?= -O2 -g
 SAN	?=
 CFLAGS	+= $(CSTD) $(WARN) $(OPT) $(SAN) -iquote lib -MMD -MP \
-	   $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
+	   $(shell pkg-config --cflags $(PKGS) $(HDR_PKGS) 2>/dev/null)
 LDLIBS	+= $(shell pkg-config --libs $(PKGS) 2>/dev/null) -lcmark-gfm-extensions -lbrotlicommon -lm
 LDFLAGS	+= $(SAN)
 
@@ -103,7 +105,7 @@ tests: $(UNIT_BINS) $(REPLAY_BINS)
 
 # Build dependencies come from Debian's packages through one script.
 deps:
-	@pkg-config --exists $(PKGS) && test -f /usr/include/cmark-gfm-core-extensions.h \
+	@pkg-config --exists $(PKGS) $(HDR_PKGS) && test -f /usr/include/cmark-gfm-core-extensions.h \
 	    && command -v python3 >/dev/null && command -v brotli >/dev/null \
 	    && command -v mandoc >/dev/null || build-aux/install-deps
 

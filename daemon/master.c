@@ -28,7 +28,7 @@
 /* A burst of saves gives one rebuild: it starts once the tree has been
  * quiet this long, and never later than the max after the first change.
  * An editor's save (temp file, rename, backup) takes a few milliseconds. */
-#define DEBOUNCE_MS	30
+#define DEBOUNCE_MS	10
 #define DEBOUNCE_MAX_MS	500
 #define NOTIFY_TEXT_MAX	128
 
@@ -172,23 +172,21 @@ static int
 publish(struct master *ms)
 {
 	char path[PATH_MAX], err[CONF_ERR_MAX] = "run_dir: path too long";
-	struct index ix;
+	struct ix_header h;
 
 	if (index_path(ms->conf->run_dir, path, sizeof(path)) == -1 ||
-	    index_open(&ix, path, err, sizeof(err)) == -1) {
+	    index_peek(path, &h, err, sizeof(err)) == -1) {
 		log_warnx("new index unusable: %s", err);
 		return -1;
 	}
-	ms->generation = ix.hdr->generation;
-	ms->next_publish = (time_t)ix.hdr->next_publish;
-	metrics_store(&ms->m->entries, ix.hdr->nentries);
-	metrics_store(&ms->m->build_ms, ix.hdr->build_ms);
+	ms->generation = h.generation;
+	ms->next_publish = (time_t)h.next_publish;
+	metrics_store(&ms->m->entries, h.nentries);
+	metrics_store(&ms->m->build_ms, h.build_ms);
 	metrics_add(&ms->m->builds, 1);
 	metrics_store(&ms->m->generation, ms->generation);
 	log_info("index generation %llu published: %u routes, built in %u ms",
-	    (unsigned long long)ms->generation, ix.hdr->nentries,
-	    ix.hdr->build_ms);
-	index_close(&ix);
+	    (unsigned long long)ms->generation, h.nentries, h.build_ms);
 	return 0;
 }
 

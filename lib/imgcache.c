@@ -115,8 +115,8 @@ imgcache_key(const char *src_rel, const struct stat *st, int width,
 		n = 0;
 	if ((size_t)n >= sizeof(m))
 		n = (int)sizeof(m) - 1;
-	h1 = hash64(m + 1, (size_t)n - 1);
-	h2 = hash64(m, (size_t)n);		/* a different start state */
+	h1 = hash64(m, (size_t)n);
+	h2 = hash64_add(h1, m, (size_t)n);	/* seeded by the first */
 	hash64_hex(h1, out);
 	hash64_hex(h2, out + 16);
 }

@@ -37,7 +37,7 @@
 
 struct buf;
 
-/* Hex digits of a key. 128 bits: two FNV-1a hashes with different seeds,
+/* Hex digits of a key. 128 bits: two 64-bit hashes of the same material,
  * so accidental collisions among a site's few thousand images are out of
  * reach (keys are not secret and need not be). */
 #define IMGCACHE_KEY_LEN	32

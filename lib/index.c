@@ -52,8 +52,8 @@ index_hash(const char *path, size_t len)
 {
 	uint64_t h = hash64(path, len);
 
-	/* Fold the high half in: FNV's low bits alone mix poorly, and
-	 * buckets are picked by masking the low bits. */
+	/* Buckets are picked by masking the low bits; fold the high half
+	 * in so that all 64 bits count. */
 	return (uint32_t)(h ^ (h >> 32));
 }
 
@@ -222,11 +222,14 @@ index_open(struct index *ix, const char *path, char *err, size_t errlen)
 		    (long long)st.st_size);
 	}
 	map = mmap(NULL, (size_t)st.st_size, PROT_READ, MAP_SHARED, fd, 0);
-	close(fd);
-	if (map == MAP_FAILED)
-		return ix_fail(err, errlen, path, "mmap: %s", strerror(errno));
+	if (map == MAP_FAILED) {
+		int saved = errno;
+		close(fd);
+		return ix_fail(err, errlen, path, "mmap: %s", strerror(saved));
+	}
 	ix->map = map;
 	ix->size = (size_t)st.st_size;
+	ix->fd = fd;
 	ix->hdr = map;
 	if (check_header(ix->hdr, ix->size, path, err, errlen) == -1) {
 		index_close(ix);
@@ -236,8 +239,6 @@ index_open(struct index *ix, const char *path, char *err, size_t errlen)
 	    ix->hdr->entries_off);
 	ix->buckets = (const uint32_t *)((const char *)map +
 	    ix->hdr->buckets_off);
-	/* The checks read it all anyway; ask for it in large reads. */
-	(void)madvise(map, ix->size, MADV_WILLNEED);
 	if (check_tables(ix, path, err, errlen) == -1) {
 		index_close(ix);
 		return -1;
@@ -245,11 +246,35 @@ index_open(struct index *ix, const char *path, char *err, size_t errlen)
 	return 0;
 }
 
+int
+index_peek(const char *path, struct ix_header *h, char *err, size_t errlen)
+{
+	struct stat st;
+	ssize_t n;
+	int fd, e;
+
+	if ((fd = open(path, O_RDONLY | O_CLOEXEC)) == -1)
+		return ix_fail(err, errlen, path, "%s", strerror(errno));
+	if (fstat(fd, &st) == -1 ||
+	    (n = pread(fd, h, sizeof(*h), 0)) == -1) {
+		e = errno;
+		close(fd);
+		return ix_fail(err, errlen, path, "%s", strerror(e));
+	}
+	close(fd);
+	if (!S_ISREG(st.st_mode) || n != (ssize_t)sizeof(*h))
+		return ix_fail(err, errlen, path, "not a page index (size %lld)",
+		    (long long)st.st_size);
+	return check_header(h, (uint64_t)st.st_size, path, err, errlen);
+}
+
 void
 index_close(struct index *ix)
 {
-	if (ix->map != NULL)
+	if (ix->map != NULL) {
 		munmap(ix->map, ix->size);
+		close(ix->fd);
+	}
 	memset(ix, 0, sizeof(*ix));
 }
 

@@ -103,6 +103,7 @@ struct ix_entry {
 struct index {
 	void			*map;
 	size_t			 size;
+	int			 fd;	/* open while mapped: a build copies from it */
 	const struct ix_header	*hdr;
 	const struct ix_entry	*entries;
 	const uint32_t		*buckets;
@@ -116,6 +117,10 @@ int	index_path(const char *dir, char *out, size_t outlen);
 /* Maps and checks the file. On error returns -1 with the reason in err. */
 int	index_open(struct index *ix, const char *path, char *err, size_t errlen);
 void	index_close(struct index *ix);
+/* Reads and checks only the header of the index at path (the master's
+ * view: workers run the full index_open() before serving from it). */
+int	index_peek(const char *path, struct ix_header *h, char *err,
+	    size_t errlen);
 const struct ix_entry *index_lookup(const struct index *ix, const char *path,
 	    size_t len);
 /* The 404 page, or NULL if the index has none. */

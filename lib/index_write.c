@@ -3,6 +3,8 @@
  * small write buffer into a temp file beside the index as routes are added;
  * only the entry table, the route paths and the bucket table stay in memory
  * until ixb_commit() appends them, writes the header and renames into place.
+ * The paths go out back to back, next to the tables: a reader checking
+ * every entry (index_open()) then touches a few pages, not the whole file.
  */
 #include "index.h"
 
@@ -41,6 +43,11 @@
 #define IXB_STATUS_MAX		599
 /* Source paths and the root are copied into PATH_MAX buffers when served. */
 #define IXB_FSPATH_MAX		(PATH_MAX - 1)
+/* Bytes of padding and of an inline route path (earlier layouts) that the
+ * span of one entry's blobs in a previous index may hold besides them;
+ * a larger span is not copied whole. */
+#define IXB_SPAN_SLACK		(IXV_COUNT * 2 * IXB_ALIGN + INDEX_PATH_MAX + \
+				 1 + IXB_ALIGN)
 /* All the route paths together: at most every entry at the longest path. */
 #define IXB_PATHS_MAX		((size_t)INDEX_ENTRIES_MAX * (INDEX_PATH_MAX + 1))
 
@@ -63,6 +70,9 @@ struct ixb {
 	uint32_t	 nslots;	/* power of two, >= 2 * nents */
 	uint32_t	 notfound;
 	const struct index *prev;	/* compressed bodies to reuse, or NULL */
+	struct {			/* bytes of prev still to be copied */
+		uint64_t src, len, dst;
+	}		 pend;
 	size_t		 reused;
 	bool		 failed;
 	char		 err[IXB_ERR_MAX];
@@ -141,11 +151,14 @@ w_flush(struct ixb *b)
 	b->wlen = 0;
 }
 
+static void c_issue(struct ixb *);
+
 static void
 w_write(struct ixb *b, const void *p, size_t n)
 {
 	if (b->failed || n == 0)
 		return;
+	c_issue(b);
 	b->off += n;
 	if (n >= sizeof(b->wbuf)) {
 		w_flush(b);
@@ -181,6 +194,123 @@ w_blob(struct ixb *b, const void *p, size_t n)
 	w_write(b, p, n);
 	w_write(b, "", 1);
 	return blob;
+}
+
+/* --- Copying from the previous index ------------------------------------ */
+
+/*
+ * Unchanged routes are copied from the previous index by the kernel
+ * (copy_file_range(2): the old file's pages are neither mapped nor copied
+ * through user space), in runs as long as the entries allow: the blobs of
+ * consecutive reused routes lie back to back in both files. A run waits
+ * in b->pend until something else is written.
+ */
+static void
+c_issue(struct ixb *b)
+{
+	loff_t src = (loff_t)b->pend.src;
+	uint64_t left = b->pend.len;
+	ssize_t n;
+
+	b->pend.len = 0;
+	while (left > 0) {
+		n = copy_file_range(b->prev->fd, &src, b->fd, NULL, left, 0);
+		if (n == -1 && errno == EINTR)
+			continue;
+		if (n <= 0)
+			break;
+		left -= (uint64_t)n;
+	}
+	/* A file system that cannot: write the rest from the mapping. */
+	if (left > 0 && write_all(b->fd, (const char *)b->prev->map + src,
+	    left) == -1)
+		ixb_fail(b, "%s: write: %s", b->tmp, strerror(errno));
+}
+
+/* The span of the previous file holding pe's blobs of the variants from
+ * `from` on; false if they do not lie close together. */
+static bool
+c_span(const struct ixb *b, const struct ix_entry *pe, int from,
+    uint64_t *start, uint64_t *end)
+{
+	uint64_t lo = UINT64_MAX, hi = 0, sum = 0;
+
+	for (int v = from; v < IXV_COUNT; v++) {
+		const struct ix_blob *bl[2] = { &pe->headers[v], &pe->body[v] };
+
+		if (!(pe->variants & (1u << v)))
+			continue;
+		for (int k = 0; k < 2; k++) {
+			if (bl[k]->off < lo)
+				lo = bl[k]->off;
+			if (bl[k]->off + bl[k]->len + 1 > hi)
+				hi = bl[k]->off + bl[k]->len + 1;	/* its NUL */
+			sum += bl[k]->len + 1;
+		}
+	}
+	*start = lo;
+	*end = hi;
+	return hi > lo && lo % IXB_ALIGN == 0 && hi <= b->prev->size &&
+	    hi - lo <= sum + IXB_SPAN_SLACK;
+}
+
+/* Takes [start, end) of the previous file into the pending run. */
+static void
+c_queue(struct ixb *b, uint64_t start, uint64_t end)
+{
+	uint64_t run_end = b->pend.src + b->pend.len;
+
+	if (b->pend.len > 0 && start >= run_end &&
+	    start - run_end < IXB_ALIGN) {
+		b->pend.len += end - run_end;
+		b->off += end - run_end;
+		return;
+	}
+	c_issue(b);
+	/* The run keeps its place modulo the alignment of its blobs. */
+	w_pad(b);
+	w_flush(b);
+	b->pend.src = start;
+	b->pend.len = end - start;
+	b->pend.dst = b->off;
+	b->off += end - start;
+}
+
+static struct ix_blob
+c_moved(const struct ixb *b, struct ix_blob bl)
+{
+	bl.off = bl.off - b->pend.src + b->pend.dst;
+	return bl;
+}
+
+/* Gives e the blobs of pe's variants from `from` on, copied. */
+static void
+c_copy(struct ixb *b, struct ix_entry *e, const struct ix_entry *pe,
+    int from)
+{
+	uint64_t start, end;
+	bool whole;
+
+	if (b->failed)
+		return;
+	whole = c_span(b, pe, from, &start, &end);
+	if (whole)
+		c_queue(b, start, end);
+	for (int v = from; v < IXV_COUNT; v++) {
+		if (!(pe->variants & (1u << v)))
+			continue;
+		if (whole) {
+			e->headers[v] = c_moved(b, pe->headers[v]);
+			e->body[v] = c_moved(b, pe->body[v]);
+		} else {
+			e->headers[v] = w_blob(b, index_blob(b->prev,
+			    pe->headers[v]), pe->headers[v].len);
+			e->body[v] = w_blob(b, index_blob(b->prev,
+			    pe->body[v]), pe->body[v].len);
+		}
+		e->variants |= 1u << v;
+	}
+	b->reused++;
 }
 
 /* --- The path table ---------------------------------------------------- */
@@ -288,7 +418,7 @@ ent_commit(struct ixb *b, struct ixb_ent *x, const char *path, uint32_t slot)
 		ixb_fail(b, "out of memory");
 		return -1;
 	}
-	x->e.path = w_blob(b, path, len);
+	x->e.path.len = len;	/* .off once the paths are written */
 	x->e.hash = index_hash(path, len);
 	if (b->failed)
 		return -1;
@@ -369,21 +499,6 @@ reusable(const struct ixb *b, const char *path, const char *common,
 	return pe;
 }
 
-static void
-copy_variants(struct ixb *b, struct ix_entry *e, const struct ix_entry *pe)
-{
-	for (int v = IXV_GZIP; v < IXV_COUNT; v++) {
-		if (!(pe->variants & (1u << v)))
-			continue;
-		e->headers[v] = w_blob(b, index_blob(b->prev, pe->headers[v]),
-		    pe->headers[v].len);
-		e->body[v] = w_blob(b, index_blob(b->prev, pe->body[v]),
-		    pe->body[v].len);
-		e->variants |= 1u << v;
-	}
-	b->reused++;
-}
-
 /*
  * Adds variant v if its encoding is strictly smaller than the identity
  * body. One that fails to compress is left out like one that does not
@@ -439,12 +554,7 @@ ixb_copy_keyed(struct ixb *b, const char *path, uint64_t key)
 	x.e.route = pe->route;
 	x.e.key = key;
 	memcpy(x.e.etag, pe->etag, sizeof(x.e.etag));
-	x.e.headers[IXV_IDENTITY] = w_blob(b, index_blob(b->prev,
-	    pe->headers[IXV_IDENTITY]), pe->headers[IXV_IDENTITY].len);
-	x.e.body[IXV_IDENTITY] = w_blob(b, index_blob(b->prev,
-	    pe->body[IXV_IDENTITY]), pe->body[IXV_IDENTITY].len);
-	x.e.variants = 1u << IXV_IDENTITY;
-	copy_variants(b, &x.e, pe);
+	c_copy(b, &x.e, pe, IXV_IDENTITY);
 	return ent_commit(b, &x, path, slot) == -1 ? -1 : 1;
 }
 
@@ -479,7 +589,7 @@ ixb_add_page_keyed(struct ixb *b, const char *path, int status,
 	const struct ix_entry *pe = reusable(b, path, headers, &x.e, body, len,
 	    compressible);
 	if (pe != NULL) {
-		copy_variants(b, &x.e, pe);
+		c_copy(b, &x.e, pe, IXV_GZIP);
 	} else if (compressible && len >= COMPRESS_MIN_BYTES) {
 		page_variant(b, &x.e, path, headers, body, len, IXV_GZIP);
 		page_variant(b, &x.e, path, headers, body, len, IXV_BROTLI);
@@ -589,6 +699,7 @@ write_tables(struct ixb *b, uint64_t generation, const char *root,
     time_t next_publish, uint32_t build_ms)
 {
 	struct ix_header h;
+	uint64_t paths_off;
 
 	memset(&h, 0, sizeof(h));
 	if (strlen(root) > IXB_FSPATH_MAX) {
@@ -596,6 +707,11 @@ write_tables(struct ixb *b, uint64_t generation, const char *root,
 		return;
 	}
 	h.root = w_blob(b, root, strlen(root));
+	w_pad(b);
+	paths_off = b->off;
+	w_write(b, b->paths.data, b->paths.len);
+	for (size_t i = 0; i < b->nents; i++)
+		b->ents[i].e.path.off = paths_off + b->ents[i].poff;
 	w_pad(b);
 	h.entries_off = b->off;
 	for (size_t i = 0; i < b->nents; i++)

@@ -307,19 +307,20 @@ static size_t
 count_words_n(const char *s, size_t len, bool *in_word)
 {
 	size_t words = 0;
+	unsigned in = *in_word;
 
+	/* Without branches: every source byte of a site goes through here
+	 * on each build. \t \n \v \f \r are 9 to 13. */
 	for (size_t i = 0; i < len; i++) {
-		unsigned char c = (unsigned char)s[i];
+		unsigned c = (unsigned char)s[i];
+		unsigned space = (c == ' ') | (c - '\t' < 5u);
+		unsigned word = (c >= 0x80) | (c - '0' < 10u) |
+		    ((c | 0x20) - 'a' < 26u);
 
-		if (c == ' ' || c == '\t' || c == '\n' || c == '\r' ||
-		    c == '\f' || c == '\v')
-			*in_word = false;
-		else if (!*in_word && (c >= 0x80 || (c >= '0' && c <= '9') ||
-		    ((c | 0x20) >= 'a' && (c | 0x20) <= 'z'))) {
-			*in_word = true;
-			words++;
-		}
+		words += word & !in;
+		in = word | (in & !space);
 	}
+	*in_word = in != 0;
 	return words;
 }
 

@@ -23,8 +23,8 @@ import time
 import unittest
 import zlib
 
-from harness import (TESTS_DIR, IO_TIMEOUT, Foliod, FoliodTestCase,
-                     session_members, tail, wait_until)
+from harness import (TESTS_DIR, IO_TIMEOUT, EVENT_TIMEOUT, Foliod,
+                     FoliodTestCase, session_members, tail, wait_until)
 
 IMAGES_DIR = os.path.join(TESTS_DIR, "data", "images")
 # tests/data/images: name -> (width, height) as stored.
@@ -278,15 +278,18 @@ def copy_fixture_images(server):
 
 # --- URLs --------------------------------------------------------------------
 
-def file_version(path):
-    """lib/beneath.c file_version(): FNV-1a 64 over st_size, st_mtim
-    (seconds, nanoseconds) and st_ino as four native uint64s."""
-    st = os.stat(path)
-    sec, nsec = divmod(st.st_mtime_ns, 10 ** 9)
-    h = 0xCBF29CE484222325
-    for byte in struct.pack("=4Q", st.st_size, sec, nsec, st.st_ino):
-        h = ((h ^ byte) * 0x100000001B3) & 0xFFFFFFFFFFFFFFFF
-    return "%016x" % h
+# A post showing the images whose versions the tests need: the rendered
+# page carries each one's v=, the version /_img checks (lib/beneath.c
+# file_version()), so the tests read it where a browser gets it.
+VERSIONS_POST = "posts/versions.md"
+VERSIONS_URL = "/posts/versions"
+VERSIONED = ("images/photo.jpg", BUNDLE + "/photo.jpg", "images/alpha.png",
+             "images/swap.jpg", "images/swap2.jpg")
+
+
+def versions_post():
+    return ("---\ntitle: Versions\ndate: 2024-01-01\n---\n" +
+            "".join("![%s](/%s)\n\n" % (rel, rel) for rel in VERSIONED))
 
 
 def img(url, w, q=None, v=None):
@@ -587,6 +590,15 @@ class Caching(ImageTestCase):
         copy_fixture_images(server)
         for name in ("swap.jpg", "swap2.jpg"):
             server.write_content("images/" + name, fixture_image("photo.jpg"))
+        server.write_content(VERSIONS_POST, versions_post())
+
+    def html_version(self, rel):
+        """The v= of rel's first /_img URL on the versions post."""
+        page = self.server.get(VERSIONS_URL).text
+        m = re.search(r'/_img\?url=/%s&(?:amp;)?w=\d+&(?:amp;)?q=\d+'
+                      r'&(?:amp;)?v=([0-9a-f]{16})"?' % re.escape(rel), page)
+        self.assertIsNotNone(m, "no versioned /_img URL for %s" % rel)
+        return m.group(1)
 
     def test_second_request_is_a_hit_with_the_same_bytes(self):
         for accept in (PLAIN_ACCEPT, WEBP_ACCEPT):
@@ -672,7 +684,7 @@ class Caching(ImageTestCase):
         for rel in ("images/photo.jpg", BUNDLE + "/photo.jpg",
                     "images/alpha.png"):
             with self.subTest(rel=rel):
-                v = file_version(self.content_path(rel))
+                v = self.html_version(rel)
                 resp = self.fetch_ok(img("/" + rel, 256, v=v))
                 self.assertEqual(resp.header("Cache-Control"), IMMUTABLE)
                 resp = self.fetch_ok(img("/" + rel, 256, v=v), WEBP_ACCEPT)
@@ -680,7 +692,7 @@ class Caching(ImageTestCase):
 
     def test_unversioned_url_gets_image_max_age(self):
         unversioned = "public, max-age=%d" % IMAGE_MAX_AGE
-        v = file_version(self.content_path("images/photo.jpg"))
+        v = self.html_version("images/photo.jpg")
         wrong = "%016x" % (int(v, 16) ^ 1)
         for target in (img(PHOTO, 256), img(PHOTO, 256, v=wrong),
                        img(PHOTO, 256, v=v.upper()), img(PHOTO, 256, v=v[:8])):
@@ -695,15 +707,17 @@ class Caching(ImageTestCase):
 
     def changed_source_check(self, rel, replace):
         url = "/" + rel
-        old_v = file_version(self.content_path(rel))
+        old_v = self.html_version(rel)
         before = {}
         for accept in (PLAIN_ACCEPT, WEBP_ACCEPT):
             before[accept[0][1]] = self.fetch_ok(img(url, 640), accept)
             self.assertEqual(self.fetch_ok(img(url, 640), accept).header(
                 "X-Cache"), "HIT")
         replace(rel, fixture_image("grey-progressive.jpg"))
-        new_v = file_version(self.content_path(rel))
-        self.assertNotEqual(old_v, new_v)
+        # The post is built again with the image's new version.
+        new_v = wait_until(lambda: self.html_version(rel) != old_v and
+                           self.html_version(rel), EVENT_TIMEOUT,
+                           "a new v= for %s" % rel)
         for accept in (PLAIN_ACCEPT, WEBP_ACCEPT):
             with self.subTest(accept=accept):
                 old = before[accept[0][1]]
