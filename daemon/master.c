@@ -136,7 +136,8 @@ build_child(struct master *ms)
 		_exit(1);
 	}
 	if (build_site(ms->conf, ms->generation + 1, time(NULL),
-	    ms->conf->run_dir, INDEX_FILE, &res, err, sizeof(err)) == -1) {
+	    ms->conf->run_dir, INDEX_FILE, BUILD_FAST_START, &res, err,
+	    sizeof(err)) == -1) {
 		log_warnx("index build failed: %s", err);
 		_exit(1);
 	}
@@ -183,10 +184,15 @@ publish(struct master *ms)
 	ms->next_publish = (time_t)h.next_publish;
 	metrics_store(&ms->m->entries, h.nentries);
 	metrics_store(&ms->m->build_ms, h.build_ms);
+	metrics_store(&ms->m->deferred, h.deferred);
 	metrics_add(&ms->m->builds, 1);
 	metrics_store(&ms->m->generation, ms->generation);
-	log_info("index generation %llu published: %u routes, built in %u ms",
-	    (unsigned long long)ms->generation, h.nentries, h.build_ms);
+	log_info("index generation %llu published: %u routes, built in %u ms%s",
+	    (unsigned long long)ms->generation, h.nentries, h.build_ms,
+	    h.deferred ? "; compressing its pages next" : "");
+	/* A fast first build (BUILD_FAST_START): the next one compresses. */
+	if (h.deferred > 0)
+		ms->build_again = true;
 	return 0;
 }
 

@@ -582,7 +582,8 @@ add_post(struct builder *b, size_t i)
 	size_t len;
 	char *body;
 
-	if (ixb_copy_keyed(b->ixb, d->url, key) != 0 || !render_markdown(b, d))
+	if (ixb_copy_keyed(b->ixb, d->url, key, b->page_headers) != 0 ||
+	    !render_markdown(b, d))
 		return;
 	if ((body = render_post(&b->ctx, i, &len)) == NULL) {
 		add_page(b, d->url, 200, ROUTE_POST, NULL, NULL, 0, d->src);
@@ -745,8 +746,8 @@ ms_since(const struct timespec *t0)
 
 int
 build_site(const struct conf *conf, uint64_t generation, time_t now,
-    const char *dir, const char *name, struct build_result *res, char *err,
-    size_t errlen)
+    const char *dir, const char *name, unsigned flags,
+    struct build_result *res, char *err, size_t errlen)
 {
 	struct content_opts opts = { .now = now,
 	    .unsafe_html = conf->unsafe_html, .defer_markdown = true };
@@ -772,6 +773,8 @@ build_site(const struct conf *conf, uint64_t generation, time_t now,
 	have_prev = open_previous(dir, name, &prev);
 	if (have_prev)
 		ixb_reuse(b.ixb, &prev);
+	else if (flags & BUILD_FAST_START)
+		ixb_compress_later(b.ixb);
 	b.fingerprint = site_fingerprint(&b);
 	add_theme(&b);
 	add_lists(&b);
@@ -780,6 +783,7 @@ build_site(const struct conf *conf, uint64_t generation, time_t now,
 	add_assets(&b);
 	res->entries = ixb_count(b.ixb);
 	res->reused = ixb_reused(b.ixb);
+	res->deferred = ixb_deferred(b.ixb);
 	res->problems = site.problems + b.problems;
 	res->next_publish = site.next_publish;
 	res->ms = ms_since(&t0);

@@ -15,10 +15,20 @@
 struct build_result {
 	size_t		entries;	/* routes written */
 	size_t		reused;		/* of those, compressed bodies reused */
+	size_t		deferred;	/* pages left to compress (BUILD_FAST_START) */
 	size_t		problems;	/* content files skipped (each logged) */
 	time_t		next_publish;	/* a future post becomes due, 0 = none */
 	uint32_t	ms;		/* how long the build took */
 };
+
+/*
+ * build_site() flags. BUILD_FAST_START: with no previous index to reuse
+ * (the first build after a start), pages are written without their gzip
+ * and brotli variants, which are most of a cold build's time; the index
+ * counts them (ix_header.deferred, res->deferred) and the next build
+ * compresses them, reusing everything else.
+ */
+#define BUILD_FAST_START	0x1u
 
 /*
  * Builds the site of conf->content_dir as it stands at now into dir/name.
@@ -26,7 +36,7 @@ struct build_result {
  * (content root unreadable, disk full); the previous index is untouched then.
  */
 int	build_site(const struct conf *conf, uint64_t generation, time_t now,
-	    const char *dir, const char *name, struct build_result *res,
-	    char *err, size_t errlen);
+	    const char *dir, const char *name, unsigned flags,
+	    struct build_result *res, char *err, size_t errlen);
 
 #endif

@@ -13,5 +13,10 @@
 /* Each appends the compressed form of in to out; returns 0 or -1. */
 int	compress_gzip(const void *in, size_t len, struct buf *out);
 int	compress_brotli(const void *in, size_t len, struct buf *out);
+/* Both at once: gzip on a second thread while brotli runs on this one
+ * (each codec is single-threaded; a build has a core for each). Sets
+ * *gz_rc and *br_rc as the calls above would return. */
+void	compress_both(const void *in, size_t len, struct buf *gz, int *gz_rc,
+	    struct buf *br, int *br_rc);
 
 #endif

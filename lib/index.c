@@ -165,6 +165,9 @@ check_entry(const struct ix_entry *e, const char *map, uint64_t size)
 	if ((e->variants & ~IX_VARIANTS_ALL) != 0 ||
 	    (e->variants & (1u << IXV_IDENTITY)) == 0)
 		return "bad variants";
+	if ((e->flags & ~IXF_DEFERRED) != 0 || ((e->flags & IXF_DEFERRED) &&
+	    (e->kind != IX_PAGE || e->variants != 1u << IXV_IDENTITY)))
+		return "bad flags";
 	for (int v = 0; v < IXV_COUNT; v++)
 		if ((why = check_variant(e, v, size)) != NULL)
 			return why;

@@ -20,9 +20,14 @@
 #include <time.h>
 
 #define INDEX_MAGIC	"FOLIOIX\0"
-#define INDEX_VERSION	2
+#define INDEX_VERSION	3
 #define INDEX_FILE	"index"		/* name of the current index in run_dir */
 #define ETAG_CORE_LEN	16		/* hex digits of the body hash */
+
+/* ix_entry.flags: a compressible page whose compressed variants a later
+ * build is to add (the first build of a start serves identity bodies
+ * sooner; see ixb_compress_later()). */
+#define IXF_DEFERRED	0x1u
 
 enum ix_kind {
 	IX_PAGE = 1,	/* status, headers and body all in the index */
@@ -70,6 +75,8 @@ struct ix_header {
 	uint32_t	nentries;
 	uint32_t	nbuckets;	/* power of two, at least 2 * nentries */
 	uint32_t	notfound;	/* entry index + 1 of the 404 page, 0 = none */
+	uint32_t	deferred;	/* entries flagged IXF_DEFERRED */
+	uint32_t	pad;
 	uint64_t	entries_off;
 	uint64_t	buckets_off;
 	struct ix_blob	root;		/* absolute content root, for IX_FILE */
@@ -82,7 +89,7 @@ struct ix_entry {
 	uint8_t		kind;		/* enum ix_kind */
 	uint8_t		route;		/* enum route_kind */
 	uint32_t	variants;	/* bit i set: variant i present (identity always) */
-	uint32_t	pad;
+	uint32_t	flags;		/* IXF_* */
 	/*
 	 * IX_PAGE: headers[v] is the complete header block after the status
 	 * line, each line ending in CRLF, without Date and Connection and
@@ -164,9 +171,20 @@ int	ixb_add_page_keyed(struct ixb *b, const char *path, int status,
 /*
  * If the previous index (ixb_reuse) holds path made from key (not 0),
  * copies the route whole and returns 1; returns 0 if it does not, -1 on
- * error.
+ * error. headers are the route's common lines (as ixb_add_page's), with
+ * which a route left uncompressed (IXF_DEFERRED) gets its variants now.
  */
-int	ixb_copy_keyed(struct ixb *b, const char *path, uint64_t key);
+int	ixb_copy_keyed(struct ixb *b, const char *path, uint64_t key,
+	    const char *headers);
+/*
+ * Leaves compressible pages that no previous index has compressed without
+ * their variants, flagged IXF_DEFERRED: the index is ready in a fraction
+ * of the time, and the next build (one that does not call this) adds
+ * them, compressing only those.
+ */
+void	ixb_compress_later(struct ixb *b);
+/* Entries left flagged IXF_DEFERRED so far. */
+size_t	ixb_deferred(const struct ixb *b);
 /* Adds a file served as it is from the content root (src is relative). */
 int	ixb_add_file(struct ixb *b, const char *path, enum route_kind route,
 	    const char *headers, const char *src);

@@ -70,6 +70,8 @@ struct ixb {
 	uint32_t	 nslots;	/* power of two, >= 2 * nents */
 	uint32_t	 notfound;
 	const struct index *prev;	/* compressed bodies to reuse, or NULL */
+	bool		 later;		/* ixb_compress_later() */
+	size_t		 deferred;	/* entries flagged IXF_DEFERRED */
 	struct {			/* bytes of prev still to be copied */
 		uint64_t src, len, dst;
 	}		 pend;
@@ -506,22 +508,45 @@ reusable(const struct ixb *b, const char *path, const char *common,
  */
 static void
 page_variant(struct ixb *b, struct ix_entry *e, const char *path,
-    const char *common, const void *body, size_t len, int v)
+    const char *common, size_t len, int v, const struct buf *z, int rc)
 {
-	struct buf z;
-	int rc;
-
-	/* The bound makes a result as large as the body fail early. */
-	buf_init(&z, len - 1);
-	rc = v == IXV_GZIP ? compress_gzip(body, len, &z) :
-	    compress_brotli(body, len, &z);
-	if (rc == 0 && z.len > 0 && z.len < len) {
-		e->headers[v] = page_headers(b, path, common, z.len, e->etag, v,
-		    true);
-		e->body[v] = w_blob(b, z.data, z.len);
+	if (rc == 0 && z->len > 0 && z->len < len) {
+		e->headers[v] = page_headers(b, path, common, z->len, e->etag,
+		    v, true);
+		e->body[v] = w_blob(b, z->data, z->len);
 		e->variants |= 1u << v;
 	}
-	buf_free(&z);
+}
+
+/* Compresses a page body both ways (compress.h) and adds what shrank. */
+static void
+page_variants(struct ixb *b, struct ix_entry *e, const char *path,
+    const char *common, const void *body, size_t len)
+{
+	struct buf gz, br;
+	int gz_rc, br_rc;
+
+	/* The bound makes a result as large as the body fail early. */
+	buf_init(&gz, len - 1);
+	buf_init(&br, len - 1);
+	compress_both(body, len, &gz, &gz_rc, &br, &br_rc);
+	page_variant(b, e, path, common, len, IXV_GZIP, &gz, gz_rc);
+	page_variant(b, e, path, common, len, IXV_BROTLI, &br, br_rc);
+	buf_free(&gz);
+	buf_free(&br);
+}
+
+/* Compresses now, or flags the entry for a later build (ixb_compress_later). */
+static void
+compress_deferred(struct ixb *b, struct ix_entry *e, const char *path,
+    const char *common, const void *body, size_t len)
+{
+	if (b->later) {
+		e->flags |= IXF_DEFERRED;
+		b->deferred++;
+		return;
+	}
+	page_variants(b, e, path, common, body, len);
 }
 
 int
@@ -534,7 +559,8 @@ ixb_add_page(struct ixb *b, const char *path, int status,
 }
 
 int
-ixb_copy_keyed(struct ixb *b, const char *path, uint64_t key)
+ixb_copy_keyed(struct ixb *b, const char *path, uint64_t key,
+    const char *headers)
 {
 	const struct ix_entry *pe;
 	struct ixb_ent x;
@@ -555,6 +581,9 @@ ixb_copy_keyed(struct ixb *b, const char *path, uint64_t key)
 	x.e.key = key;
 	memcpy(x.e.etag, pe->etag, sizeof(x.e.etag));
 	c_copy(b, &x.e, pe, IXV_IDENTITY);
+	if (pe->flags & IXF_DEFERRED)
+		compress_deferred(b, &x.e, path, headers, index_blob(b->prev,
+		    pe->body[IXV_IDENTITY]), pe->body[IXV_IDENTITY].len);
 	return ent_commit(b, &x, path, slot) == -1 ? -1 : 1;
 }
 
@@ -588,11 +617,10 @@ ixb_add_page_keyed(struct ixb *b, const char *path, int status,
 	x.e.body[IXV_IDENTITY] = w_blob(b, body, len);
 	const struct ix_entry *pe = reusable(b, path, headers, &x.e, body, len,
 	    compressible);
-	if (pe != NULL) {
+	if (pe != NULL && !(pe->flags & IXF_DEFERRED)) {
 		c_copy(b, &x.e, pe, IXV_GZIP);
 	} else if (compressible && len >= COMPRESS_MIN_BYTES) {
-		page_variant(b, &x.e, path, headers, body, len, IXV_GZIP);
-		page_variant(b, &x.e, path, headers, body, len, IXV_BROTLI);
+		compress_deferred(b, &x.e, path, headers, body, len);
 	}
 	return ent_commit(b, &x, path, slot);
 }
@@ -608,6 +636,19 @@ size_t
 ixb_reused(const struct ixb *b)
 {
 	return b ? b->reused : 0;
+}
+
+void
+ixb_compress_later(struct ixb *b)
+{
+	if (b != NULL)
+		b->later = true;
+}
+
+size_t
+ixb_deferred(const struct ixb *b)
+{
+	return b ? b->deferred : 0;
 }
 
 int
@@ -733,6 +774,7 @@ write_tables(struct ixb *b, uint64_t generation, const char *root,
 	h.nentries = (uint32_t)b->nents;
 	h.nbuckets = b->nslots;
 	h.notfound = b->notfound;
+	h.deferred = (uint32_t)b->deferred;
 	if (pwrite_all(b->fd, &h, sizeof(h), 0) == -1)
 		ixb_fail(b, "%s: write: %s", b->tmp, strerror(errno));
 }

@@ -300,63 +300,24 @@ heading_replace(cmark_node *h, struct idset *ids)
 	return 0;
 }
 
-/* Counts the words starting in s[0..len); *in_word carries across text
- * nodes. A word starts with a letter or digit (or any non-ASCII byte) after
- * white space. */
-static size_t
-count_words_n(const char *s, size_t len, bool *in_word)
-{
-	size_t words = 0;
-	unsigned in = *in_word;
-
-	/* Without branches: every source byte of a site goes through here
-	 * on each build. \t \n \v \f \r are 9 to 13. */
-	for (size_t i = 0; i < len; i++) {
-		unsigned c = (unsigned char)s[i];
-		unsigned space = (c == ' ') | (c - '\t' < 5u);
-		unsigned word = (c >= 0x80) | (c - '0' < 10u) |
-		    ((c | 0x20) - 'a' < 26u);
-
-		words += word & !in;
-		in = word | (in & !space);
-	}
-	*in_word = in != 0;
-	return words;
-}
-
-static size_t
-count_words(const char *s, bool *in_word)
-{
-	return count_words_n(s, strlen(s), in_word);
-}
-
 /*
- * Counts words and collects the headings (in document order) into *heads.
- * Returns the number of headings, or -1 when out of memory.
+ * Collects the headings (in document order) into *heads. Returns the
+ * number of headings, or -1 when out of memory.
  */
 static ptrdiff_t
-md_walk(cmark_node *doc, cmark_node ***heads, size_t *words)
+md_walk(cmark_node *doc, cmark_node ***heads)
 {
 	cmark_iter *it;
 	cmark_event_type ev;
 	cmark_node *n, **h = NULL, **nh;
 	size_t nheads = 0, cap = 0;
-	bool in_word = false;
 
-	*words = 0;
 	if ((it = cmark_iter_new(doc)) == NULL)
 		return -1;
 	while ((ev = cmark_iter_next(it)) != CMARK_EVENT_DONE) {
 		n = cmark_iter_get_node(it);
-		switch (cmark_node_get_type(n)) {
-		case CMARK_NODE_TEXT:
-		case CMARK_NODE_CODE:
-			*words += count_words(cmark_node_get_literal(n),
-			    &in_word);
-			continue;
-		case CMARK_NODE_HEADING:
-			if (ev != CMARK_EVENT_ENTER)
-				break;
+		if (ev == CMARK_EVENT_ENTER &&
+		    cmark_node_get_type(n) == CMARK_NODE_HEADING) {
 			if (nheads == cap) {
 				cap = cap ? cap * 2 : MD_LIST_INITIAL;
 				if ((nh = reallocarray(h, cap, sizeof(*h))) ==
@@ -368,16 +329,7 @@ md_walk(cmark_node *doc, cmark_node ***heads, size_t *words)
 				h = nh;
 			}
 			h[nheads++] = n;
-			break;
-		default:
-			break;
 		}
-		/* Anything else (a block, a break, a link edge) ends a word
-		 * unless it is inline emphasis in the middle of one. */
-		if (cmark_node_get_type(n) != CMARK_NODE_EMPH &&
-		    cmark_node_get_type(n) != CMARK_NODE_STRONG &&
-		    cmark_node_get_type(n) != CMARK_NODE_LINK)
-			in_word = false;
 	}
 	cmark_iter_free(it);
 	*heads = h;
@@ -414,7 +366,7 @@ md_free_heads(cmark_node **heads, size_t n)
  * rest (after a failure) are still in the tree.
  */
 static int
-md_ids(cmark_node *doc, size_t *words, cmark_node ***heads, size_t *n)
+md_ids(cmark_node *doc, cmark_node ***heads, size_t *n)
 {
 	struct idset ids;
 	ptrdiff_t nh;
@@ -423,7 +375,7 @@ md_ids(cmark_node *doc, size_t *words, cmark_node ***heads, size_t *n)
 
 	*heads = NULL;
 	*n = 0;
-	if ((nh = md_walk(doc, heads, words)) < 0)
+	if ((nh = md_walk(doc, heads)) < 0)
 		return -1;
 	if (idset_init(&ids, (size_t)nh) == -1)
 		return -1;
@@ -776,7 +728,7 @@ markdown_render(const char *md, size_t len, bool unsafe_html,
 		cmark_parser_feed(p, md, len);
 		doc = cmark_parser_finish(p);
 	}
-	if (doc != NULL && md_ids(doc, &out->words, &heads, &nheads) == 0 &&
+	if (doc != NULL && md_ids(doc, &heads, &nheads) == 0 &&
 	    md_images(doc, images) == 0)
 		html = cmark_render_html(doc, opts,
 		    cmark_parser_get_syntax_extensions(p));
@@ -791,10 +743,24 @@ markdown_render(const char *md, size_t len, bool unsafe_html,
 	return 0;
 }
 
+/* A word starts with a letter or digit (or any non-ASCII byte) after
+ * white space. */
 size_t
 markdown_words(const char *md, size_t len)
 {
-	bool in_word = false;
+	size_t words = 0;
+	unsigned in = 0;
 
-	return count_words_n(md, len, &in_word);
+	/* Without branches: every source byte of a site goes through here
+	 * on each build. \t \n \v \f \r are 9 to 13. */
+	for (size_t i = 0; i < len; i++) {
+		unsigned c = (unsigned char)md[i];
+		unsigned space = (c == ' ') | (c - '\t' < 5u);
+		unsigned word = (c >= 0x80) | (c - '0' < 10u) |
+		    ((c | 0x20) - 'a' < 26u);
+
+		words += word & !in;
+		in = word | (in & !space);
+	}
+	return words;
 }

@@ -16,7 +16,6 @@
 struct markdown_out {
 	char	*html;		/* malloc'd, NUL-terminated */
 	size_t	 html_len;
-	size_t	 words;		/* words of text, for the reading time */
 };
 
 /* What a resolver knows about one local image. */

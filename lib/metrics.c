@@ -197,6 +197,10 @@ metrics_format(const struct metrics *m, const struct imgcache_counters *ic,
 	    metrics_load(&m->generation));
 	emit_one(out, outlen, &n, "folio_index_entries", "gauge",
 	    "Routes in the published page index.", metrics_load(&m->entries));
+	emit_one(out, outlen, &n, "folio_index_uncompressed", "gauge",
+	    "Pages of the published index still without their gzip and brotli"
+	    " variants (the first build after a start leaves them to the next).",
+	    metrics_load(&m->deferred));
 	emit(out, outlen, &n, "# HELP folio_index_build_seconds Duration of"
 	    " the last index build.\n# TYPE folio_index_build_seconds gauge\n"
 	    "folio_index_build_seconds %llu.%03llu\n",

@@ -42,6 +42,7 @@ struct metrics {
 	uint64_t	generation;	/* the published index; workers follow it */
 	uint64_t	entries;
 	uint64_t	build_ms;
+	uint64_t	deferred;	/* pages published still uncompressed */
 	uint64_t	builds;
 	uint64_t	build_failures;
 	uint64_t	workers;	/* alive now */

@@ -611,7 +611,11 @@ class Foliod:
                                      " it was ready; log:\n%s"
                                      % (pid, rc, tail(log)))
             try:
-                if self.get("/readyz", admin=True, timeout=1).status == 200:
+                # Ready, and the first build's pages compressed (the
+                # next build does it at once): tests see every variant.
+                if (self.get("/readyz", admin=True, timeout=1).status ==
+                        200 and self.metric("folio_index_uncompressed") ==
+                        0):
                     self.check_log()
                     return
             except (OSError, ProtocolError):

@@ -12,7 +12,8 @@ from harness import (EVENT_TIMEOUT, FoliodTestCase, metric_sum, parse_metrics,
 ADMIN_PATHS = ("/healthz", "/readyz", "/metrics")
 METRIC_NAMES = ("folio_requests_total", "folio_response_bytes_total",
                 "folio_index_generation", "folio_index_build_seconds",
-                "folio_index_entries", "folio_workers",
+                "folio_index_entries", "folio_index_uncompressed",
+                "folio_workers",
                 "folio_worker_respawns_total")
 
 
@@ -69,8 +70,13 @@ class Admin(FoliodTestCase):
     def test_gauges(self):
         samples = self.server.metrics()
         self.assertEqual(metric_sum(samples, "folio_workers"), 2)
+        # The first build leaves compression to the second (the harness
+        # waits for it): two generations, nothing left uncompressed.
         self.assertGreaterEqual(metric_sum(samples, "folio_index_generation"),
-                                1)
+                                2)
+        self.assertEqual(metric_sum(samples, "folio_index_uncompressed"), 0)
+        self.assertIn("index generation 1 published", self.server.log())
+        self.assertIn("compressing its pages next", self.server.log())
         self.assertGreater(metric_sum(samples, "folio_index_entries"), 10)
         self.assertGreaterEqual(metric_sum(samples,
                                            "folio_index_build_seconds"), 0)

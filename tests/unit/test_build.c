@@ -200,14 +200,14 @@ check_rebuild(struct conf *c)
 
 	etag_of("/posts/first", first);
 	etag_of("/posts/second", other1);
-	ok(build_site(c, 7, time(NULL), run, "index", &res, err,
+	ok(build_site(c, 7, time(NULL), run, "index", 0, &res, err,
 	    sizeof(err)) == 0, "rebuild: %s", err);
 	ok(res.reused + 2 >= res.entries - 4,
 	    "an unchanged site reuses nearly every page: %zu of %zu",
 	    res.reused, res.entries);
 	put("posts/2026-01-02-first.md", "---\ntitle: First\ntags: [alpha]\n"
 	    "---\nHello, edited.\n");
-	ok(build_site(c, 8, time(NULL), run, "index", &res, err,
+	ok(build_site(c, 8, time(NULL), run, "index", 0, &res, err,
 	    sizeof(err)) == 0, "rebuild after an edit: %s", err);
 	etag_of("/posts/first", second);
 	etag_of("/posts/second", other2);
@@ -216,6 +216,131 @@ check_rebuild(struct conf *c)
 	    "its neighbour is the same page");
 	ok(res.reused < res.entries, "the edit was not reused: %zu of %zu",
 	    res.reused, res.entries);
+}
+
+/* --- A fast first build, then the compressing one ----------------------- */
+
+static bool
+same_blob(const struct index *a, struct ix_blob x, const struct index *b,
+    struct ix_blob y)
+{
+	return x.len == y.len && memcmp(index_blob(a, x), index_blob(b, y),
+	    x.len) == 0;
+}
+
+/* Whether the indexes in run dirs da and db answer every route with the
+ * same bytes; why names the first difference. */
+static bool
+same_index(const char *da, const char *db, char *why, size_t whylen)
+{
+	char pa[512], pb[512];
+	struct index a, b;
+	bool same = true;
+
+	snprintf(why, whylen, "cannot open");
+	snprintf(pa, sizeof(pa), "%s/index", da);
+	snprintf(pb, sizeof(pb), "%s/index", db);
+	if (index_open(&a, pa, why, whylen) == -1)
+		return false;
+	if (index_open(&b, pb, why, whylen) == -1) {
+		index_close(&a);
+		return false;
+	}
+	if (a.hdr->nentries != b.hdr->nentries) {
+		snprintf(why, whylen, "%u routes, %u", a.hdr->nentries,
+		    b.hdr->nentries);
+		same = false;
+	}
+	for (uint32_t i = 0; same && i < a.hdr->nentries; i++) {
+		const struct ix_entry *e = &a.entries[i], *f;
+		const char *path = index_blob(&a, e->path);
+
+		f = index_lookup(&b, path, e->path.len);
+		same = f != NULL && e->kind == f->kind &&
+		    e->status == f->status && e->variants == f->variants &&
+		    e->flags == f->flags;
+		for (int v = 0; same && v < IXV_COUNT; v++)
+			same = !(e->variants & (1u << v)) ||
+			    (same_blob(&a, e->headers[v], &b, f->headers[v]) &&
+			    same_blob(&a, e->body[v], &b, f->body[v]));
+		if (!same)
+			snprintf(why, whylen, "route \"%s\" differs", path);
+	}
+	index_close(&a);
+	index_close(&b);
+	return same;
+}
+
+/* The flagged entries of the index in dir: their number, -1 if one of
+ * them has compressed variants or the header counts otherwise. */
+static long
+deferred_in(const char *dir)
+{
+	char path[512], err[256];
+	struct index ix;
+	long n = 0;
+
+	snprintf(path, sizeof(path), "%s/index", dir);
+	if (index_open(&ix, path, err, sizeof(err)) == -1)
+		return -1;
+	for (uint32_t i = 0; i < ix.hdr->nentries && n >= 0; i++) {
+		const struct ix_entry *e = &ix.entries[i];
+
+		if (!(e->flags & IXF_DEFERRED))
+			continue;
+		n = e->variants == 1u << IXV_IDENTITY ? n + 1 : -1;
+	}
+	if (n != (long)ix.hdr->deferred)
+		n = -1;
+	index_close(&ix);
+	return n;
+}
+
+/*
+ * BUILD_FAST_START leaves the pages uncompressed; the next build fills
+ * them in, and the result is byte for byte a cold full build's. So is an
+ * incremental rebuild's (unchanged routes copied from the old file).
+ */
+static void
+check_fast_start(struct conf *c)
+{
+	char fast[64] = "/tmp/test_build_fast.XXXXXX", why[256], err[256];
+	char cold[64] = "/tmp/test_build_cold.XXXXXX", path[128];
+	struct build_result res;
+	time_t now = time(NULL);
+
+	if (!mkdtemp(fast) || !mkdtemp(cold)) {
+		ok(false, "temp dirs");
+		return;
+	}
+	ok(build_site(c, 1, now, fast, "index", BUILD_FAST_START, &res, err,
+	    sizeof(err)) == 0, "fast build: %s", err);
+	ok(res.deferred > 0 && res.deferred < res.entries,
+	    "pages left to compress: %zu of %zu", res.deferred, res.entries);
+	ok(deferred_in(fast) == (long)res.deferred,
+	    "the index flags exactly those, identity only: %ld",
+	    deferred_in(fast));
+	ok(build_site(c, 2, now, fast, "index", BUILD_FAST_START, &res, err,
+	    sizeof(err)) == 0 && res.deferred == 0,
+	    "the next build compresses them all: %zu left", res.deferred);
+	ok(deferred_in(fast) == 0, "none flagged after it");
+	ok(build_site(c, 1, now, cold, "index", 0, &res, err, sizeof(err)) ==
+	    0, "cold build: %s", err);
+	ok(same_index(fast, cold, why, sizeof(why)),
+	    "fast then full equals one full build: %s", why);
+
+	put("posts/second.md", "---\ntitle: Second\ndate: 2026-02-01\n"
+	    "tags: [alpha, beta]\n---\nWorld, edited.\n");
+	ok(build_site(c, 3, now, fast, "index", BUILD_FAST_START, &res, err,
+	    sizeof(err)) == 0 && res.reused > 0, "incremental: %s", err);
+	snprintf(path, sizeof(path), "%s/index", cold);
+	unlink(path);
+	ok(build_site(c, 2, now, cold, "index", 0, &res, err, sizeof(err)) ==
+	    0, "cold build after the edit: %s", err);
+	ok(same_index(fast, cold, why, sizeof(why)),
+	    "an incremental build equals a cold one: %s", why);
+	nftw(fast, rm, 16, FTW_DEPTH | FTW_PHYS);
+	nftw(cold, rm, 16, FTW_DEPTH | FTW_PHYS);
 }
 
 /* --- Images ------------------------------------------------------------ */
@@ -293,7 +418,7 @@ build_images(struct conf *c, uint64_t gen, struct build_result *res,
 	fflush(stderr);
 	saved = dup(STDERR_FILENO);
 	dup2(fd, STDERR_FILENO);
-	rc = build_site(c, gen, time(NULL), irun, "index", res, err,
+	rc = build_site(c, gen, time(NULL), irun, "index", 0, res, err,
 	    sizeof(err));
 	fflush(stderr);
 	dup2(saved, STDERR_FILENO);
@@ -506,7 +631,7 @@ main(void)
 	conf_defaults(&c);
 	snprintf(c.content_dir, sizeof(c.content_dir), "%s", root);
 	c.s_maxage = 120;
-	ok(build_site(&c, 5, time(NULL), run, "index", &res, err,
+	ok(build_site(&c, 5, time(NULL), run, "index", 0, &res, err,
 	    sizeof(err)) == 0, "build: %s", err);
 	ok(res.problems == 2, "broken post and colliding file: %zu problems",
 	    res.problems);
@@ -514,9 +639,10 @@ main(void)
 	check_index(&c);
 	check_export();
 	check_rebuild(&c);
+	check_fast_start(&c);
 
 	snprintf(c.content_dir, sizeof(c.content_dir), "%s/missing", root);
-	ok(build_site(&c, 6, time(NULL), run, "index", &res, err,
+	ok(build_site(&c, 6, time(NULL), run, "index", 0, &res, err,
 	    sizeof(err)) == -1 && err[0], "a missing root fails: %s", err);
 	nftw(root, rm, 16, FTW_DEPTH | FTW_PHYS);
 	nftw(run, rm, 16, FTW_DEPTH | FTW_PHYS);

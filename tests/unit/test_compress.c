@@ -2,7 +2,8 @@
  * test_compress.c: gzip and brotli output decodes (zlib inflate, the brotli
  * decoder) to the input, for empty, small, repetitive, random and
  * multi-chunk inputs; output is appended after what the buffer held; a
- * buffer bound too small for the output is an error.
+ * buffer bound too small for the output is an error. compress_both() gives
+ * each codec's own bytes, with or without its thread.
  */
 #include <stdint.h>
 #include <stdlib.h>
@@ -157,10 +158,54 @@ test_codec(const struct codec *c)
 	free(big);
 }
 
+/* compress_both() against the codecs one at a time, at sizes below and
+ * above its thread threshold, and with a bound one codec cannot meet. */
+static void
+test_both(void)
+{
+	static const size_t sizes[] = { 0, 300, 4095, 4096, 100000 };
+	unsigned char *text = malloc(100000);
+	struct buf gz, br, g1, b1;
+	int gz_rc, br_rc;
+
+	for (size_t n = 0; n < 100000; n++)
+		text[n] = (unsigned char)("<li>item</li>\n"[n % 14] ^
+		    (n % 97 == 0 ? xorshift() & 1 : 0));
+	for (size_t i = 0; i < sizeof(sizes) / sizeof(sizes[0]); i++) {
+		buf_init(&gz, OUT_MAX);
+		buf_init(&br, OUT_MAX);
+		buf_init(&g1, OUT_MAX);
+		buf_init(&b1, OUT_MAX);
+		compress_both(text, sizes[i], &gz, &gz_rc, &br, &br_rc);
+		ok(gz_rc == 0 && br_rc == 0 &&
+		    compress_gzip(text, sizes[i], &g1) == 0 &&
+		    compress_brotli(text, sizes[i], &b1) == 0 &&
+		    gz.len == g1.len && br.len == b1.len &&
+		    memcmp(gz.data, g1.data, gz.len) == 0 &&
+		    memcmp(br.data, b1.data, br.len) == 0,
+		    "both at %zu bytes: the codecs' own output", sizes[i]);
+		buf_free(&gz);
+		buf_free(&br);
+		buf_free(&g1);
+		buf_free(&b1);
+	}
+	/* Noise does not shrink: a bound of its size fails both. */
+	for (size_t n = 0; n < 8192; n++)
+		text[n] = (unsigned char)xorshift();
+	buf_init(&gz, 8192 - 1);
+	buf_init(&br, 8192 - 1);
+	compress_both(text, 8192, &gz, &gz_rc, &br, &br_rc);
+	ok(gz_rc == -1 && br_rc == -1, "both: bound too small fails each");
+	buf_free(&gz);
+	buf_free(&br);
+	free(text);
+}
+
 int
 main(void)
 {
 	for (size_t i = 0; i < sizeof(codecs) / sizeof(codecs[0]); i++)
 		test_codec(&codecs[i]);
+	test_both();
 	return test_done();
 }

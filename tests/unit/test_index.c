@@ -899,6 +899,10 @@ MUT(m_path_relative, d->e[d->text].path = d->e[d->text].headers[0];
     d->e[d->text].path.off, d->e[d->text].path.len))
 MUT(m_path_long, d->e[d->text].path.off = 0;
     d->e[d->text].path.len = INDEX_PATH_MAX + 1)
+MUT(m_flag_unknown, d->e[d->text].flags = 2)
+/* Deferred compression, yet compressed variants, or a file. */
+MUT(m_flag_compressed, d->e[d->text].flags = IXF_DEFERRED)
+MUT(m_flag_file, d->e[d->file].flags = IXF_DEFERRED)
 
 static void
 test_damaged(const unsigned char *data, size_t len)
@@ -922,7 +926,8 @@ test_damaged(const unsigned char *data, size_t len)
 		M(m_headers_long), M(m_etag_hex), M(m_etag_upper),
 		M(m_etag_nul), M(m_file_gzip), M(m_file_src_empty),
 		M(m_file_src_long), M(m_file_etag_nul), M(m_path_relative),
-		M(m_path_long),
+		M(m_path_long), M(m_flag_unknown), M(m_flag_compressed),
+		M(m_flag_file),
 #undef M
 	};
 	struct index ix;

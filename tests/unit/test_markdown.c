@@ -108,25 +108,6 @@ static const struct md_case cases[] = {
 	{ "empty", "", false, { NULL }, { "<" } },
 };
 
-struct words_case {
-	const char	*md;
-	size_t		 words;
-};
-
-static const struct words_case words[] = {
-	{ "", 0 },
-	{ "one\n", 1 },
-	{ "one two  three\n", 3 },
-	{ "# Title words\n\nBody has four words.\n", 6 },
-	{ "foo*bar* baz\n", 2 },
-	{ "line one\nline two\n", 4 },
-	{ "a - b\n", 2 },
-	{ "use `make check` now\n", 4 },
-	{ "- one\n- two\n\n> three four\n", 4 },
-	{ "```\ncode is not counted\n```\n", 0 },
-	{ "[link text](http://x) after\n", 3 },
-	{ "日本語 テキスト\n", 2 },
-};
 
 static bool
 holds(const char *html, const char *s)
@@ -567,18 +548,9 @@ test_source_words(void)
 int
 main(void)
 {
-	struct markdown_out out;
-
 	test_source_words();
 	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++)
 		test_case(&cases[i]);
-	for (size_t i = 0; i < sizeof(words) / sizeof(words[0]); i++) {
-		ok(markdown_render(words[i].md, strlen(words[i].md), false,
-		    NULL, &out) == 0, "words render %zu", i);
-		ok(out.words == words[i].words, "words of '%s': %zu want %zu",
-		    words[i].md, out.words, words[i].words);
-		free(out.html);
-	}
 	test_length();
 	test_many_headings();
 	test_long_heading();
