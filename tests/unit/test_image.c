@@ -32,23 +32,6 @@ static char err[IMAGE_ERR_MAX];
 
 /* --- Helpers ------------------------------------------------------------ */
 
-static uint8_t *
-read_file(const char *path, size_t *len)
-{
-	FILE *f = fopen(path, "rb");
-	uint8_t *d = NULL;
-	long n;
-
-	*len = 0;
-	if (f == NULL)
-		return NULL;
-	if (fseek(f, 0, SEEK_END) == 0 && (n = ftell(f)) >= 0 &&
-	    fseek(f, 0, SEEK_SET) == 0 && (d = malloc((size_t)n + 1)) != NULL &&
-	    fread(d, 1, (size_t)n, f) == (size_t)n)
-		*len = (size_t)n;
-	fclose(f);
-	return d;
-}
 
 
 /* A "Key: <n> kB" line of /proc/self/status, in KiB, or -1. */
@@ -344,7 +327,7 @@ test_probe_files(void)
 		int rc;
 
 		snprintf(path, sizeof(path), DATA "%s", t[i].file);
-		d = read_file(path, &len);
+		d = test_read_file(path, &len);
 		ok(d != NULL, "%s readable", path);
 		if (d == NULL)
 			continue;
@@ -388,7 +371,7 @@ test_probe_prefixes(void)
 	image_limits_default(&lim);
 	for (size_t f = 0; f < sizeof(files) / sizeof(files[0]); f++) {
 		size_t len, bad = 0, first_ok = 0;
-		uint8_t *d = read_file(files[f], &len);
+		uint8_t *d = test_read_file(files[f], &len);
 
 		for (size_t n = 0; d != NULL && n <= len && n < 4096; n++) {
 			uint8_t *copy = malloc(n ? n : 1);
@@ -418,7 +401,7 @@ test_probe_limits(void)
 	struct image_limits lim;
 	struct image_info in;
 	size_t len;
-	uint8_t *d = read_file(DATA "photo.jpg", &len);
+	uint8_t *d = test_read_file(DATA "photo.jpg", &len);
 
 	image_limits_default(&lim);
 	lim.max_bytes = len - 1;
@@ -487,7 +470,7 @@ test_sizes(void)
 		int rc, w = 0, h = 0, ch = 0;
 
 		snprintf(path, sizeof(path), DATA "%s", t[i].file);
-		d = read_file(path, &len);
+		d = test_read_file(path, &len);
 		rc = resize(d, len, t[i].want, (enum image_format)t[i].format,
 		    &out, &r);
 		ok(rc == IMAGE_OK, "%s w=%u: %s", t[i].file, t[i].want,
@@ -540,7 +523,7 @@ test_jpeg_output(void)
 	size_t len, n;
 	int m[64];
 	bool app = false, sof2 = false;
-	uint8_t *d = read_file(DATA "widegamut.jpg", &len);
+	uint8_t *d = test_read_file(DATA "widegamut.jpg", &len);
 
 	ok(resize(d, len, 100, IMAGE_FMT_NONE, &out, &r) == IMAGE_OK,
 	    "widegamut.jpg resizes");
@@ -557,7 +540,7 @@ test_jpeg_output(void)
 	    sof[13] == 0x11, "4:2:0 sampling (Y 2x2, Cb 1x1, Cr 1x1)");
 	buf_free(&out);
 	free(d);
-	d = read_file(DATA "grey-progressive.jpg", &len);
+	d = test_read_file(DATA "grey-progressive.jpg", &len);
 	ok(resize(d, len, 100, IMAGE_FMT_NONE, &out, &r) == IMAGE_OK,
 	    "grey JPEG resizes");
 	jpeg_markers((uint8_t *)out.data, out.len, m, 64, &sof);
@@ -589,7 +572,7 @@ test_exif_file(void)
 	struct buf out;
 	size_t len;
 	int w, h, ch;
-	uint8_t *px, *d = read_file(DATA "exif6.jpg", &len);
+	uint8_t *px, *d = test_read_file(DATA "exif6.jpg", &len);
 
 	ok(resize(d, len, 150, IMAGE_FMT_NONE, &out, &r) == IMAGE_OK,
 	    "exif6.jpg resizes");
@@ -683,7 +666,7 @@ test_alpha(void)
 	struct buf out;
 	size_t len;
 	int w, h;
-	uint8_t *px, *d = read_file(DATA "alpha.png", &len);
+	uint8_t *px, *d = test_read_file(DATA "alpha.png", &len);
 	WebPBitstreamFeatures f;
 
 	ok(resize(d, len, 150, IMAGE_FMT_NONE, &out, &r) == IMAGE_OK &&
@@ -750,7 +733,7 @@ test_icc(void)
 	struct buf out;
 	size_t len;
 	unsigned int n = 0;
-	uint8_t want[3], *px, *d = read_file(DATA "widegamut.jpg", &len);
+	uint8_t want[3], *px, *d = test_read_file(DATA "widegamut.jpg", &len);
 	uint8_t *icc = icc_of(d, len, &n);
 	cmsHPROFILE in = cmsOpenProfileFromMem(icc, n);
 	cmsHPROFILE srgb = cmsCreate_sRGBProfile();
@@ -799,7 +782,7 @@ test_icc(void)
 	cmsCloseProfile(srgb);
 
 	/* CMYK (Adobe, inverted, no profile): the four inks. */
-	d = read_file(DATA "cmyk.jpg", &len);
+	d = test_read_file(DATA "cmyk.jpg", &len);
 	ok(resize(d, len, 200, IMAGE_FMT_NONE, &out, &r) == IMAGE_OK,
 	    "cmyk.jpg resizes");
 	px = jpeg_dec((uint8_t *)out.data, out.len, &w, &h, &ch);
@@ -915,16 +898,16 @@ test_refusals(void)
 {
 	struct refusal t[8];
 	size_t n = 0, len;
-	uint8_t *photo = read_file(DATA "photo.jpg", &len);
+	uint8_t *photo = test_read_file(DATA "photo.jpg", &len);
 	size_t plen = len;
 
-	t[n++] = (struct refusal){ "bomb.png", read_file(DATA "bomb.png",
+	t[n++] = (struct refusal){ "bomb.png", test_read_file(DATA "bomb.png",
 	    &len), len, IMAGE_ETOOBIG, "100000x100000" };
 	t[n - 1].len = len;
-	t[n] = (struct refusal){ "truncated.jpg", read_file(DATA
+	t[n] = (struct refusal){ "truncated.jpg", test_read_file(DATA
 	    "truncated.jpg", &len), 0, IMAGE_ECORRUPT, "jpeg" };
 	t[n++].len = len;
-	t[n] = (struct refusal){ "not-an-image.jpg", read_file(DATA
+	t[n] = (struct refusal){ "not-an-image.jpg", test_read_file(DATA
 	    "not-an-image.jpg", &len), 0, IMAGE_EFORMAT, "not a JPEG" };
 	t[n++].len = len;
 	/* photo.jpg with an EOI planted mid-scan: damaged data. */
@@ -952,10 +935,10 @@ test_refusals(void)
 	t[n].data = many_scans(&t[n].len);
 	n++;
 	/* A PNG cut short, and one with a damaged IDAT checksum. */
-	t[n] = (struct refusal){ "truncated PNG", read_file(DATA
+	t[n] = (struct refusal){ "truncated PNG", test_read_file(DATA
 	    "diagram.png", &len), 0, IMAGE_ECORRUPT, "png" };
 	t[n++].len = len * 2 / 3;
-	t[n] = (struct refusal){ "IDAT CRC", read_file(DATA "diagram.png",
+	t[n] = (struct refusal){ "IDAT CRC", test_read_file(DATA "diagram.png",
 	    &len), 0, IMAGE_ECORRUPT, "png" };
 	t[n].len = len;
 	t[n].data[len - 12 - 2] ^= 0x55;	/* the last IDAT's CRC */
@@ -974,7 +957,7 @@ test_bad_calls(void)
 	struct image_result r;
 	struct buf out;
 	size_t len;
-	uint8_t *d = read_file(DATA "photo.jpg", &len);
+	uint8_t *d = test_read_file(DATA "photo.jpg", &len);
 
 	image_limits_default(&lim);
 	buf_init(&out, 100);

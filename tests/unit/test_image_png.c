@@ -30,23 +30,6 @@
 
 static char err[IMAGE_ERR_MAX];
 
-static uint8_t *
-read_file(const char *path, size_t *len)
-{
-	FILE *f = fopen(path, "rb");
-	uint8_t *d = NULL;
-	long n;
-
-	*len = 0;
-	if (f == NULL)
-		return NULL;
-	if (fseek(f, 0, SEEK_END) == 0 && (n = ftell(f)) >= 0 &&
-	    fseek(f, 0, SEEK_SET) == 0 && (d = malloc((size_t)n + 1)) != NULL &&
-	    fread(d, 1, (size_t)n, f) == (size_t)n)
-		*len = (size_t)n;
-	fclose(f);
-	return d;
-}
 
 static void
 count_write(png_structp png, png_bytep d, size_t n)
@@ -168,7 +151,7 @@ resized(const char *file, uint32_t w, struct image_px *p)
 
 	image_limits_default(&lim);
 	memset(p, 0, sizeof(*p));
-	if ((d = read_file(file, &len)) == NULL)
+	if ((d = test_read_file(file, &len)) == NULL)
 		return false;
 	rc = image_probe(d, len, &lim, &info, err, sizeof(err));
 	if (rc == IMAGE_OK) {
@@ -223,7 +206,7 @@ test_resize(void)
 
 	image_limits_default(&lim);
 	buf_init(&out, OUT_MAX);
-	d = read_file(DATA "diagram.png", &len);
+	d = test_read_file(DATA "diagram.png", &len);
 	ok(d != NULL, "read diagram.png");
 	rc = image_resize(d, len, 640, 75, IMAGE_FMT_PNG, &lim, &out, &res,
 	    err, sizeof(err));
