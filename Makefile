@@ -36,6 +36,7 @@ LIB_SRCS = \
 	lib/frontmatter.c	\
 	lib/markdown.c		\
 	lib/content.c		\
+	lib/srccache.c		\
 	lib/render.c		\
 	lib/feed.c		\
 	lib/compress.c		\

@@ -21,6 +21,7 @@
 #include <unistd.h>
 
 #include "beneath.h"
+#include "buf.h"
 #include "content.h"
 #include "feed.h"
 #include "hash.h"
@@ -31,6 +32,7 @@
 #include "markdown.h"
 #include "mime.h"
 #include "render.h"
+#include "srccache.h"
 
 #define CSP	"default-src 'self'; img-src 'self' data:; script-src 'none'; " \
 		"object-src 'none'; base-uri 'self'; form-action 'self'; "	\
@@ -53,6 +55,10 @@
 #define PROBE_HEAD_BYTES	((size_t)256 << 10)
 /* Megapixels, as image_max_pixels counts them. */
 #define MEGAPIXEL	1000000ULL
+/* The source cache kept in the index: a few hundred bytes per source, so
+ * this holds well over 100000 posts; a larger site just reads every source
+ * on every build. */
+#define SOURCES_BLOB_MAX	((size_t)64 << 20)
 
 /*
  * An image of the site that /_img can resize: its version, taken for every
@@ -505,10 +511,10 @@ binary_identity(void)
  * binary, the settings, the headers, the navigation (pages), and the
  * images (images_fingerprint). */
 static uint64_t
-site_fingerprint(const struct builder *b)
+site_fingerprint(const struct builder *b, uint64_t binary)
 {
 	const struct render_ctx *r = &b->ctx;
-	uint64_t h = binary_identity();
+	uint64_t h = binary;
 
 	h = hash64_str(h, b->page_headers);
 	h = hash64_str(h, r->base_url);
@@ -567,7 +573,12 @@ render_markdown(struct builder *b, struct doc *d)
 	}
 	if (content_render(d, b->conf->unsafe_html, mi) == 0)
 		return true;
-	log_warnx("%s: out of memory rendering markdown; left out", d->src);
+	if (errno == ESTALE)
+		log_warnx("%s: changed while the site was being built; left out"
+		    " until the next build", d->src);
+	else
+		log_warnx("%s: out of memory rendering markdown; left out",
+		    d->src);
 	b->problems++;
 	return false;
 }
@@ -744,6 +755,25 @@ ms_since(const struct timespec *t0)
 	    (t1.tv_nsec - t0->tv_nsec) / 1000000);
 }
 
+/*
+ * What the previous build learned of every source (if its index is open
+ * and was written by this binary), and rec started for this build's.
+ */
+static int
+sources_begin(struct content_opts *opts, struct srccache *cache,
+    struct buf *rec, const struct index *prev, uint64_t stamp)
+{
+	memset(cache, 0, sizeof(*cache));
+	buf_init(rec, SOURCES_BLOB_MAX);
+	srccache_begin(rec, stamp);
+	opts->record = rec;
+	if (prev != NULL && srccache_open(cache, index_blob(prev,
+	    prev->hdr->sources), prev->hdr->sources.len, stamp) == -1)
+		return -1;
+	opts->cache = cache->n > 0 ? cache : NULL;
+	return 0;
+}
+
 int
 build_site(const struct conf *conf, uint64_t generation, time_t now,
     const char *dir, const char *name, unsigned flags,
@@ -753,15 +783,25 @@ build_site(const struct conf *conf, uint64_t generation, time_t now,
 	    .unsafe_html = conf->unsafe_html, .defer_markdown = true };
 	struct site site;
 	struct builder b = { .conf = conf, .site = &site, .rootfd = -1 };
+	struct srccache cache;
+	struct buf rec;
 	struct index prev;
-	bool have_prev = false;
+	bool have_prev;
+	uint64_t binary = binary_identity();
 	struct timespec t0;
 	int rc = -1;
 
 	clock_gettime(CLOCK_MONOTONIC, &t0);
 	memset(res, 0, sizeof(*res));
+	memset(&site, 0, sizeof(site));
+	have_prev = open_previous(dir, name, &prev);
+	if (sources_begin(&opts, &cache, &rec, have_prev ? &prev : NULL,
+	    binary) == -1) {
+		snprintf(err, errlen, "out of memory reading the source cache");
+		goto out;
+	}
 	if (content_load(&site, conf->content_dir, &opts, err, errlen) == -1)
-		return -1;
+		goto out;
 	setup_ctx(&b, conf, &site);
 	setup_images(&b);
 	if (collect_routes(&b) == -1) {
@@ -770,12 +810,14 @@ build_site(const struct conf *conf, uint64_t generation, time_t now,
 	}
 	if ((b.ixb = ixb_open(dir, name, err, errlen)) == NULL)
 		goto out;
-	have_prev = open_previous(dir, name, &prev);
 	if (have_prev)
 		ixb_reuse(b.ixb, &prev);
 	else if (flags & BUILD_FAST_START)
 		ixb_compress_later(b.ixb);
-	b.fingerprint = site_fingerprint(&b);
+	/* A cache too large to keep is left out: the next build reads all. */
+	if (!buf_failed(&rec))
+		ixb_sources(b.ixb, rec.data, rec.len);
+	b.fingerprint = site_fingerprint(&b, binary);
 	add_theme(&b);
 	add_lists(&b);
 	add_docs(&b);
@@ -784,16 +826,19 @@ build_site(const struct conf *conf, uint64_t generation, time_t now,
 	res->entries = ixb_count(b.ixb);
 	res->reused = ixb_reused(b.ixb);
 	res->deferred = ixb_deferred(b.ixb);
+	res->cached = site.cached;
 	res->problems = site.problems + b.problems;
 	res->next_publish = site.next_publish;
 	res->ms = ms_since(&t0);
 	rc = ixb_commit(b.ixb, generation, site.root, site.next_publish,
 	    res->ms, err, errlen);
 out:
-	if (have_prev)
-		index_close(&prev);
 	free_routes(&b);
 	free_images(&b);
 	content_free(&site);
+	srccache_close(&cache);
+	buf_free(&rec);
+	if (have_prev)
+		index_close(&prev);
 	return rc;
 }

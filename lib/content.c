@@ -24,6 +24,7 @@
 #include "hash.h"
 #include "log.h"
 #include "markdown.h"
+#include "srccache.h"
 
 /* Bytes of a reason in a log line; the line itself is LOG_LINE_MAX. */
 #define REASON_MAX		512
@@ -49,6 +50,7 @@ struct cfile {
 	char	*rel;		/* path relative to the root */
 	off_t	 size;
 	time_t	 mtime;
+	struct src_id id;
 };
 
 /* A doc with the position of its file in sorted order, for duplicates. */
@@ -287,6 +289,7 @@ add_file(struct loader *ld, const char *rel, const struct stat *st)
 		return fail(ld, "out of memory");
 	f->size = st->st_size;
 	f->mtime = st->st_mtime;
+	srccache_id(st, &f->id);
 	ld->nfiles++;
 	return 0;
 }
@@ -528,13 +531,53 @@ doc_free(struct doc *d)
 	memset(d, 0, sizeof(*d));
 }
 
-/* Reads, checks and parses the file of d (d->src) into d. */
+/* Keeps what loading d gave, for the next load (content_opts.record). */
+static void
+record_source(struct loader *ld, const struct doc *d, const struct src_id *id,
+    size_t body_off)
+{
+	if (ld->opts->record != NULL)
+		srccache_add(ld->opts->record, d->src, id, d, body_off);
+}
+
+/* Fills d from the source cache if it knows the file as it is now:
+ * LOAD_OK, LOAD_SKIPPED to read it after all, or LOAD_FATAL. */
 static enum load
-load_source(struct loader *ld, struct doc *d)
+load_cached(struct loader *ld, struct doc *d, const struct src_id *id)
+{
+	size_t body_off;
+	int rc = srccache_get(ld->opts->cache, d->src, id, d, &body_off);
+
+	if (rc == -1)
+		return LOAD_FATAL;
+	if (rc == 0)
+		return LOAD_SKIPPED;
+	if (body_off > id->size) {	/* cannot be: read the file */
+		meta_free(&d->meta);
+		return LOAD_SKIPPED;
+	}
+	d->body_unread = true;
+	d->body_off = body_off;
+	d->markdown_len = (size_t)id->size - body_off;
+	d->root = ld->site->root;
+	ld->site->cached++;
+	record_source(ld, d, id, body_off);
+	return LOAD_OK;
+}
+
+/* Reads, checks and parses the file of d (d->src) into d; id is its
+ * identity when the tree was walked. */
+static enum load
+load_source(struct loader *ld, struct doc *d, const struct src_id *id)
 {
 	char path[PATH_MAX], reason[REASON_MAX];
 	size_t len, bad, off, bline, eline;
+	enum load rc;
 	char *data;
+
+	if (ld->opts->cache != NULL &&
+	    (rc = load_cached(ld, d, id)) != LOAD_SKIPPED)
+		return rc;
 
 	if ((size_t)snprintf(path, sizeof(path), "%s/%s", ld->root, d->src) >=
 	    sizeof(path)) {
@@ -581,6 +624,7 @@ load_source(struct loader *ld, struct doc *d)
 	memcpy(d->markdown, data + off, d->markdown_len);
 	d->markdown[d->markdown_len] = '\0';
 	free(data);
+	record_source(ld, d, id, off);
 	return LOAD_OK;
 }
 
@@ -631,7 +675,7 @@ load_doc(struct loader *ld, const struct cfile *f, size_t order,
 		doc_free(&d);
 		return LOAD_FATAL;
 	}
-	if ((rc = load_source(ld, &d)) != LOAD_OK) {
+	if ((rc = load_source(ld, &d, &f->id)) != LOAD_OK) {
 		doc_free(&d);
 		return rc;
 	}
@@ -809,7 +853,52 @@ content_release(struct doc *d)
 	free(d->html);
 	free(d->markdown);
 	d->html = d->markdown = NULL;
+	d->body_unread = false;
 	d->html_len = d->markdown_len = 0;
+}
+
+/*
+ * Reads the markdown of a doc the source cache described. A file changed
+ * since it was loaded (a rebuild for it is on its way) has its front
+ * matter found again, so the body is always whole; one that no longer
+ * parses, or is gone, fails with ESTALE, as a file that changes while it
+ * is read does in load_source().
+ */
+static int
+read_body(struct doc *d)
+{
+	char path[PATH_MAX], reason[REASON_MAX];
+	size_t len = 0, off, bline, eline;
+	struct meta m;
+	char *data;
+	int n, rc = 0;
+
+	d->body_unread = false;
+	n = snprintf(path, sizeof(path), "%s/%s", d->root, d->src);
+	errno = ENAMETOOLONG;
+	data = n >= 0 && (size_t)n < sizeof(path) ? read_file(path, &len) :
+	    NULL;
+	if (data == NULL) {
+		if (errno != ENOMEM)
+			errno = ESTALE;
+		return -1;
+	}
+	off = d->body_off;
+	if (len != d->body_off + d->markdown_len) {
+		memset(&m, 0, sizeof(m));
+		rc = frontmatter_parse(data, len, &m, &off, &bline, &eline,
+		    reason, sizeof(reason));
+		meta_free(&m);
+	}
+	if (rc == -1) {
+		free(data);
+		errno = ESTALE;
+		return -1;
+	}
+	d->markdown_len = len - off;
+	memmove(data, data + off, d->markdown_len + 1);
+	d->markdown = data;
+	return 0;
 }
 
 int
@@ -820,8 +909,13 @@ content_render(struct doc *d, bool unsafe_html,
 
 	if (d->html != NULL)
 		return 0;
-	if (d->markdown == NULL)
-		return -1;	/* released (content_release) */
+	if (d->markdown == NULL && d->body_unread && read_body(d) == -1)
+		return -1;
+	if (d->markdown == NULL) {
+		errno = ESTALE;	/* released (content_release) */
+		return -1;
+	}
+	errno = ENOMEM;
 	if (markdown_render(d->markdown, d->markdown_len, unsafe_html, images,
 	    &out) == -1)
 		return -1;

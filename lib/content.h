@@ -41,6 +41,11 @@ struct doc {
 	size_t	 markdown_len;
 	size_t	 body_line;	/* line of the content root file where the body starts */
 	uint64_t src_hash;	/* hash64 of the whole source file */
+	/* Taken from the source cache (srccache.h): markdown is read from
+	 * root/src at body_off when content_render() needs it. */
+	bool	 body_unread;
+	size_t	 body_off;
+	const char *root;	/* the site's root, while body_unread */
 	char	*bundle_dir;	/* "posts/<slug>" for a bundle, else NULL */
 	/* Filled by content_load(), or by content_render() when deferred. */
 	char	*html;
@@ -75,13 +80,22 @@ struct site {
 	time_t		 next_publish;	/* earliest future post date, 0 if none */
 	time_t		 newest;	/* latest date or updated of any post (feed) */
 	size_t		 problems;	/* files skipped, each logged once */
+	size_t		 cached;	/* sources not read: the cache had them */
 	char		*root;		/* the content root, symlinks resolved */
 };
+
+struct srccache;
+struct buf;
 
 struct content_opts {
 	time_t	 now;		/* posts dated after this are not published */
 	bool	 unsafe_html;	/* passed to markdown rendering */
 	bool	 defer_markdown; /* leave html to content_render() */
+	/* What an earlier load learned (NULL: none): unchanged sources are
+	 * not read. */
+	const struct srccache *cache;
+	/* Where to record this load for the next (srccache_add()), or NULL. */
+	struct buf *record;
 };
 
 /*
@@ -100,9 +114,11 @@ struct markdown_images;
  * stays, for the lists. */
 void	content_release(struct doc *d);
 
-/* Renders d's markdown into d->html and d->words, unless already done;
- * images (NULL: plain <img>) as markdown_render() takes it. Returns -1 only
- * when out of memory. */
+/* Renders d's markdown into d->html, unless already done, reading it first
+ * if the source cache described d; images (NULL: plain <img>) as
+ * markdown_render() takes it. Returns -1 with errno ENOMEM, or ESTALE when
+ * the source changed so that it no longer parses, or went, since it was
+ * loaded (or d was released): leave d out, the next build will see it. */
 int	content_render(struct doc *d, bool unsafe_html,
 	    const struct markdown_images *images);
 

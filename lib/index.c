@@ -119,6 +119,8 @@ check_header(const struct ix_header *h, uint64_t size, const char *path,
 		    h->notfound);
 	if (!is_blob(h->root, size) || h->root.len > IX_FSPATH_MAX)
 		return ix_fail(err, errlen, path, "bad content root");
+	if (!is_blob(h->sources, size))
+		return ix_fail(err, errlen, path, "bad source cache");
 	return 0;
 }
 

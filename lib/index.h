@@ -80,6 +80,7 @@ struct ix_header {
 	uint64_t	entries_off;
 	uint64_t	buckets_off;
 	struct ix_blob	root;		/* absolute content root, for IX_FILE */
+	struct ix_blob	sources;	/* the build's source cache (srccache.h) */
 };
 
 struct ix_entry {
@@ -195,6 +196,9 @@ int	ixb_add_file(struct ixb *b, const char *path, enum route_kind route,
  * ixb_commit() or ixb_abort().
  */
 void	ixb_reuse(struct ixb *b, const struct index *prev);
+/* Keeps data (len bytes, valid until ixb_commit()) as the index's source
+ * cache blob, for the next build. */
+void	ixb_sources(struct ixb *b, const void *data, size_t len);
 /* Routes whose variants were reused so far. */
 size_t	ixb_reused(const struct ixb *b);
 /* Number of entries added so far. */

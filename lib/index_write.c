@@ -71,6 +71,8 @@ struct ixb {
 	uint32_t	 notfound;
 	const struct index *prev;	/* compressed bodies to reuse, or NULL */
 	bool		 later;		/* ixb_compress_later() */
+	const void	*sources;	/* ixb_sources() */
+	size_t		 sources_len;
 	size_t		 deferred;	/* entries flagged IXF_DEFERRED */
 	struct {			/* bytes of prev still to be copied */
 		uint64_t src, len, dst;
@@ -639,6 +641,15 @@ ixb_reused(const struct ixb *b)
 }
 
 void
+ixb_sources(struct ixb *b, const void *data, size_t len)
+{
+	if (b != NULL) {
+		b->sources = data;
+		b->sources_len = len;
+	}
+}
+
+void
 ixb_compress_later(struct ixb *b)
 {
 	if (b != NULL)
@@ -748,6 +759,7 @@ write_tables(struct ixb *b, uint64_t generation, const char *root,
 		return;
 	}
 	h.root = w_blob(b, root, strlen(root));
+	h.sources = w_blob(b, b->sources, b->sources_len);
 	w_pad(b);
 	paths_off = b->off;
 	w_write(b, b->paths.data, b->paths.len);

@@ -3,7 +3,9 @@
  * corrupt index. Whatever it accepts must keep every lookup and every blob
  * inside the mapping; a violation aborts. Each input is tried as it is and
  * with its file_size field patched to the real size, so mutations that
- * change the length still reach the checks past the header.
+ * change the length still reach the checks past the header. An index that
+ * opens has its source cache blob read too (srccache_open() and lookups),
+ * with the blob's own stamp so the records are reached.
  */
 #include <fcntl.h>
 #include <stddef.h>
@@ -14,7 +16,11 @@
 #include <sys/mman.h>
 #include <unistd.h>
 
+#include "content.h"
+#include "folio_limits.h"
+#include "frontmatter.h"
 #include "index.h"
+#include "srccache.h"
 
 #define FUZZ_PATH_MAX	64
 
@@ -22,6 +28,14 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
 static const char *const probes[] = {
 	"/", "/a", "/posts/hello", "/img.png", "", "/tags", "/feed.xml",
+};
+
+/* Paths and the identity the seeds' source records carry. */
+static const char *const src_probes[] = {
+	"posts/hello.md", "pages/about.md", "", "zzz",
+};
+static const struct src_id src_probe_id = {
+	.size = 120, .ino = 7, .mtime_s = 1700000000,
 };
 
 static int fuzz_fd = -1;
@@ -85,6 +99,32 @@ check_entry(const struct index *ix, const struct ix_entry *e, unsigned *sum)
 }
 
 static void
+try_sources(const struct index *ix)
+{
+	const char *blob = index_blob(ix, ix->hdr->sources);
+	struct srccache sc;
+	struct doc d;
+	uint64_t stamp = 0;
+	size_t off;
+
+	if (ix->hdr->sources.len >= 2 * sizeof(stamp))
+		memcpy(&stamp, blob + sizeof(stamp), sizeof(stamp));
+	if (srccache_open(&sc, blob, ix->hdr->sources.len, stamp) == -1)
+		return;
+	for (size_t i = 0; i < sizeof(src_probes) / sizeof(src_probes[0]);
+	    i++) {
+		memset(&d, 0, sizeof(d));
+		if (srccache_get(&sc, src_probes[i], &src_probe_id, &d,
+		    &off) == 1) {
+			if (d.meta.ntags > POST_TAGS_MAX)
+				abort();
+			meta_free(&d.meta);
+		}
+	}
+	srccache_close(&sc);
+}
+
+static void
 try_open(void)
 {
 	const struct ix_entry *e, *f;
@@ -115,6 +155,7 @@ try_open(void)
 			check_entry(&ix, e, &sum);
 	if ((e = index_notfound(&ix)) != NULL)
 		check_entry(&ix, e, &sum);
+	try_sources(&ix);
 	index_close(&ix);
 	/* Keep the reads. */
 	__asm__ volatile("" : : "r"(sum));

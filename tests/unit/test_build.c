@@ -2,7 +2,10 @@
  * test_build.c: a whole build from a small content tree: every route is in
  * the index with the headers it is served with, static files lose to
  * generated routes except feed.xml, sitemap.xml and robots.txt, and the
- * export writes the same bytes as plain files. Posts with real images get
+ * export writes the same bytes as plain files. A fast first build, the
+ * compressing one after it and an incremental build (unchanged routes
+ * copied, unchanged sources taken from the source cache) each give what a
+ * cold build gives, byte for byte. Posts with real images get
  * responsive <img> tags carrying each file's version, and a changed image
  * changes the page.
  */
@@ -333,6 +336,8 @@ check_fast_start(struct conf *c)
 	    "tags: [alpha, beta]\n---\nWorld, edited.\n");
 	ok(build_site(c, 3, now, fast, "index", BUILD_FAST_START, &res, err,
 	    sizeof(err)) == 0 && res.reused > 0, "incremental: %s", err);
+	/* first.md and about.md; not the edited post, nor the broken one. */
+	ok(res.cached == 2, "unchanged sources not read: %zu", res.cached);
 	snprintf(path, sizeof(path), "%s/index", cold);
 	unlink(path);
 	ok(build_site(c, 2, now, cold, "index", 0, &res, err, sizeof(err)) ==

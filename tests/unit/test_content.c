@@ -3,6 +3,8 @@
  * directory: publishing rules (drafts, future posts, dates from file names
  * and mtimes), every kind of skipped file with its one log line, bundles,
  * static files and images, symlinks out of the root, tags, and limits.
+ * With a source cache: unchanged files are not read, their bodies are read
+ * when rendered (even after the file changed), and changed files are read.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -17,8 +19,10 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "buf.h"
 #include "content.h"
 #include "folio_limits.h"
+#include "srccache.h"
 #include "test.h"
 
 #define ERR_MAX		256
@@ -591,6 +595,93 @@ test_slugs(void)
 	ok(content_slug_ok("ab!", 2), "slug length bound");
 }
 
+/* content_load with a source cache from rec (NULL: none), recording into
+ * next (started with stamp 1). */
+static int
+load_cached(struct site *s, const char *root, const struct buf *rec,
+    struct buf *next, char *err)
+{
+	struct content_opts opts = { .now = time(NULL), .defer_markdown = true,
+	    .record = next };
+	struct srccache c;
+	int rc;
+
+	buf_init(next, LOG_MAX);
+	srccache_begin(next, 1);
+	memset(&c, 0, sizeof(c));
+	if (rec != NULL && srccache_open(&c, rec->data, rec->len, 1) == 0)
+		opts.cache = &c;
+	rc = content_load(s, root, &opts, err, ERR_MAX);
+	srccache_close(&c);
+	return rc;
+}
+
+static void
+test_cached(void)
+{
+	char root[PATH_MAX], err[ERR_MAX] = "";
+	struct buf rec, rec2, rec3, tmp;
+	struct site s;
+	struct doc *d;
+
+	new_tree(root, sizeof(root), "cached");
+	put(root, "posts/2026-01-01-a.md", "---\ntitle: A\ntags: [x, y]\n"
+	    "summary: Sum\n---\nAlpha body.\n");
+	put(root, "posts/b.md", "---\ntitle: B\ndraft: true\n---\nB.\n");
+	put(root, "pages/p.md", "---\ntitle: P\n---\nPage body.\n");
+	ok(load_cached(&s, root, NULL, &rec, err) == 0 && s.cached == 0 &&
+	    s.nposts == 1 && s.posts[0].markdown != NULL, "first load: %s",
+	    err);
+	content_free(&s);
+
+	ok(load_cached(&s, root, &rec, &rec2, err) == 0, "cached load: %s",
+	    err);
+	ok(s.cached == 3, "every source from the cache, drafts too: %zu",
+	    s.cached);
+	d = &s.posts[0];
+	ok(s.nposts == 1 && s.npages == 1 && d->markdown == NULL &&
+	    d->body_unread, "nothing read");
+	ok(strcmp(d->meta.title, "A") == 0 && d->meta.ntags == 2 &&
+	    strcmp(d->meta.summary, "Sum") == 0 && d->words > 0 &&
+	    d->meta.date != 0, "front matter from the cache");
+	ok(content_render(d, false, NULL) == 0 && d->html != NULL &&
+	    strstr(d->html, "Alpha body.") != NULL &&
+	    strstr(d->html, "title") == NULL, "body read when rendered: %s",
+	    d->html ? d->html : "(none)");
+	/* Changed after the load: the body is found again, whole. */
+	put(root, "pages/p.md", "---\ntitle: P\nsummary: longer now\n---\n"
+	    "New page body.\n");
+	d = &s.pages[0];
+	ok(content_render(d, false, NULL) == 0 && d->html != NULL &&
+	    strstr(d->html, "New page body.") != NULL &&
+	    strstr(d->html, "summary") == NULL, "a changed file: %s",
+	    d->html ? d->html : "(none)");
+	content_free(&s);
+	/* Caught half-written (truncated, not yet written): left out. */
+	ok(load_cached(&s, root, &rec, &tmp, err) == 0 && s.cached == 2,
+	    "cached again but for the page (%zu)", s.cached);
+	buf_free(&tmp);
+	put(root, "posts/2026-01-01-a.md", "");
+	errno = 0;
+	ok(content_render(&s.posts[0], false, NULL) == -1 && errno == ESTALE,
+	    "an emptied file: ESTALE (%s)", strerror(errno));
+	put(root, "posts/2026-01-01-a.md", "---\ntitle: A\ntags: [x, y]\n"
+	    "summary: Sum\n---\nAlpha body.\n");
+	content_free(&s);
+
+	/* Both a.md (written again) and p.md changed: only b.md is not
+	 * read. */
+	ok(load_cached(&s, root, &rec2, &rec3, err) == 0 && s.cached == 1 &&
+	    s.npages == 1 && s.pages[0].markdown != NULL &&
+	    strcmp(s.pages[0].meta.summary, "longer now") == 0 &&
+	    s.posts[0].markdown != NULL,
+	    "changed files are read again (%zu cached)", s.cached);
+	content_free(&s);
+	buf_free(&rec);
+	buf_free(&rec2);
+	buf_free(&rec3);
+}
+
 int
 main(void)
 {
@@ -612,6 +703,7 @@ main(void)
 	test_duplicates();
 	test_too_many();
 	test_bad_root();
+	test_cached();
 	rm_tree(tmp_base);
 	return test_done();
 }

@@ -982,6 +982,40 @@ test_corrupt(void)
 	dir_clean();
 }
 
+/*
+ * The committed fuzz seeds keep up with the format: each seed-* opens (so
+ * the fuzzer starts past the header), each bad-* is refused. Run from the
+ * source root.
+ */
+static void
+test_fuzz_seeds(void)
+{
+	static const char corpus[] = "tests/fuzz/corpus/index";
+	char path[512], err[256];
+	struct index ix;
+	struct dirent *de;
+	size_t seeds = 0;
+	DIR *d = opendir(corpus);
+
+	ok(d != NULL, "%s: %s", corpus, strerror(errno));
+	while (d != NULL && (de = readdir(d)) != NULL) {
+		bool seed = strncmp(de->d_name, "seed-", 5) == 0;
+
+		if (!seed && strncmp(de->d_name, "bad-", 4) != 0)
+			continue;
+		snprintf(path, sizeof(path), "%s/%s", corpus, de->d_name);
+		err[0] = '\0';
+		ok((index_open(&ix, path, err, sizeof(err)) == 0) == seed,
+		    "%s %s: %s", de->d_name, seed ? "opens" : "is refused",
+		    err[0] ? err : "opened");
+		index_close(&ix);
+		seeds += seed;
+	}
+	if (d != NULL)
+		closedir(d);
+	ok(seeds >= 5, "%zu valid seeds", seeds);
+}
+
 int
 main(void)
 {
@@ -999,6 +1033,7 @@ main(void)
 	test_duplicate();
 	test_abort_and_open_errors();
 	test_corrupt();
+	test_fuzz_seeds();
 	dir_clean();
 	rmdir(dir);
 	if (scratch_fd != -1)
