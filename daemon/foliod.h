@@ -108,6 +108,8 @@ void	notify(const char *state);
 /* Names the process for ps(1) and top(1): "foliod worker" (15 bytes at
  * most). */
 void	proc_name(const char *name);
+/* Sets malloc up for an index build (the build child, -t and -E). */
+void	proc_tune_for_build(void);
 int	proc_drop_privileges(const char *user, char *err, size_t errlen);
 int	proc_chown_for(const char *path, const char *user, char *err,
 	    size_t errlen);

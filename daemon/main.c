@@ -124,6 +124,7 @@ build_temp(const struct conf *c, char *dir, size_t dirlen,
 	char err[CONF_ERR_MAX];
 	const char *tmp = getenv("TMPDIR");
 
+	proc_tune_for_build();
 	snprintf(dir, dirlen, "%s/" TEMP_TEMPLATE, tmp ? tmp : "/tmp");
 	if (mkdtemp(dir) == NULL) {
 		log_warn("%s", dir);

@@ -128,6 +128,7 @@ build_child(struct master *ms)
 
 	log_role("build");
 	proc_name("foliod build");
+	proc_tune_for_build();
 	signals_unblock();
 	if (ms->watch.fd != -1)
 		close(ms->watch.fd);

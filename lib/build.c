@@ -30,6 +30,7 @@
 #include "folio_limits.h"
 #include "log.h"
 #include "markdown.h"
+#include "mdarena.h"
 #include "mime.h"
 #include "render.h"
 #include "srccache.h"
@@ -838,6 +839,7 @@ out:
 	content_free(&site);
 	srccache_close(&cache);
 	buf_free(&rec);
+	mdarena_release();
 	if (have_prev)
 		index_close(&prev);
 	return rc;

@@ -22,6 +22,7 @@
 #include "buf.h"
 #include "folio_limits.h"
 #include "hash.h"
+#include "mdarena.h"
 
 /* Bytes of a heading id: enough for a long heading, short enough for a
  * readable URL fragment. */
@@ -277,8 +278,10 @@ heading_replace(cmark_node *h, struct idset *ids)
 		return -1;
 	snprintf(open, sizeof(open), "<h%d id=\"%s\">", level, id);
 	snprintf(close, sizeof(close), "</h%d>", level);
-	blk = cmark_node_new(CMARK_NODE_CUSTOM_BLOCK);
-	inl = cmark_node_new(CMARK_NODE_CUSTOM_INLINE);
+	blk = cmark_node_new_with_mem(CMARK_NODE_CUSTOM_BLOCK,
+	    mdarena_mem());
+	inl = cmark_node_new_with_mem(CMARK_NODE_CUSTOM_INLINE,
+	    mdarena_mem());
 	if (blk == NULL || inl == NULL ||
 	    !cmark_node_set_on_enter(inl, open) ||
 	    !cmark_node_set_on_exit(inl, close) ||
@@ -665,7 +668,8 @@ image_replace(cmark_node *img, const struct markdown_images *im,
 	image_tag(&b, img, im, mi, first);
 	if ((tag = buf_take(&b, NULL)) == NULL)
 		return 0;
-	if ((inl = cmark_node_new(CMARK_NODE_CUSTOM_INLINE)) == NULL ||
+	if ((inl = cmark_node_new_with_mem(CMARK_NODE_CUSTOM_INLINE,
+	    mdarena_mem())) == NULL ||
 	    !cmark_node_set_on_enter(inl, tag) ||
 	    !cmark_node_insert_before(img, inl)) {
 		cmark_node_free(inl);
@@ -714,6 +718,7 @@ markdown_render(const char *md, size_t len, bool unsafe_html,
     const struct markdown_images *images, struct markdown_out *out)
 {
 	int opts = CMARK_OPT_SMART | CMARK_OPT_VALIDATE_UTF8;
+	cmark_mem *mem = mdarena_mem();
 	cmark_parser *p;
 	cmark_node *doc = NULL, **heads = NULL;
 	char *html = NULL;
@@ -722,7 +727,8 @@ markdown_render(const char *md, size_t len, bool unsafe_html,
 	memset(out, 0, sizeof(*out));
 	if (unsafe_html)
 		opts |= CMARK_OPT_UNSAFE;
-	if ((p = cmark_parser_new(opts)) == NULL)
+	/* Parsed and rendered in the arena; only the HTML is kept. */
+	if ((p = cmark_parser_new_with_mem(opts, mem)) == NULL)
 		return -1;
 	if (md_attach(p) == 0) {
 		cmark_parser_feed(p, md, len);
@@ -730,17 +736,19 @@ markdown_render(const char *md, size_t len, bool unsafe_html,
 	}
 	if (doc != NULL && md_ids(doc, &heads, &nheads) == 0 &&
 	    md_images(doc, images) == 0)
-		html = cmark_render_html(doc, opts,
-		    cmark_parser_get_syntax_extensions(p));
+		html = cmark_render_html_with_mem(doc, opts,
+		    cmark_parser_get_syntax_extensions(p), mem);
 	if (doc != NULL)
 		cmark_node_free(doc);
 	md_free_heads(heads, nheads);
 	cmark_parser_free(p);
-	if (html == NULL)
-		return -1;
-	out->html = html;
-	out->html_len = strlen(html);
-	return 0;
+	if (html != NULL) {
+		out->html_len = strlen(html);
+		if ((out->html = malloc(out->html_len + 1)) != NULL)
+			memcpy(out->html, html, out->html_len + 1);
+	}
+	mdarena_reset();
+	return out->html != NULL ? 0 : -1;
 }
 
 /* A word starts with a letter or digit (or any non-ASCII byte) after
