@@ -15,10 +15,10 @@ WARN	 = -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes -Wmissing-prototypes 
 	   -Wpointer-arith -Wformat=2 -Wvla
 OPT	?= -O2 -g
 SAN	?=
-CFLAGS	+= $(CSTD) $(WARN) $(OPT) $(SAN) -iquote lib -MMD -MP \
+CFLAGS	+= $(CSTD) $(WARN) $(OPT) $(SAN) -pthread -iquote lib -MMD -MP \
 	   $(shell pkg-config --cflags $(PKGS) $(HDR_PKGS) 2>/dev/null)
 LDLIBS	+= $(shell pkg-config --libs $(PKGS) 2>/dev/null) -lcmark-gfm-extensions -lbrotlicommon -lm
-LDFLAGS	+= $(SAN)
+LDFLAGS	+= $(SAN) -pthread
 
 # The parts (lib/) ...
 LIB_SRCS = \

@@ -17,6 +17,17 @@
 
 #define PROC_DIR_MODE	0755
 
+/*
+ * A build allocates and frees a little for every document, thousands of
+ * times: left to glibc's defaults it hands the top of its heap back to the
+ * kernel after each, and large buffers are mapped and unmapped, so the
+ * same memory is faulted in again and again (7% of a cold build of 10000
+ * posts). The build process is short-lived and its peak is the same.
+ */
+#define BUILD_TRIM_THRESHOLD	(64 << 20)
+#define BUILD_TOP_PAD		(16 << 20)
+#define BUILD_MMAP_THRESHOLD	(32 << 20)
+
 static int
 lookup(const char *user, uid_t *uid, gid_t *gid, char *err, size_t errlen)
 {
@@ -33,17 +44,6 @@ lookup(const char *user, uid_t *uid, gid_t *gid, char *err, size_t errlen)
 	*gid = pw->pw_gid;
 	return 0;
 }
-
-/*
- * A build allocates and frees a little for every document, thousands of
- * times: left to glibc's defaults it hands the top of its heap back to the
- * kernel after each, and large buffers are mapped and unmapped, so the
- * same memory is faulted in again and again (7% of a cold build of 10000
- * posts). The build process is short-lived and its peak is the same.
- */
-#define BUILD_TRIM_THRESHOLD	(64 << 20)
-#define BUILD_TOP_PAD		(16 << 20)
-#define BUILD_MMAP_THRESHOLD	(32 << 20)
 
 void
 proc_tune_for_build(void)

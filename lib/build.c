@@ -504,6 +504,15 @@ binary_identity(void)
 		id[1] = (uint64_t)st.st_size;
 		id[2] = (uint64_t)st.st_mtim.tv_sec;
 		id[3] = (uint64_t)st.st_mtim.tv_nsec;
+	} else {
+		/* Unknown: an identity no later build shares, so nothing
+		 * made by another binary is ever trusted. */
+		struct timespec ts;
+
+		clock_gettime(CLOCK_REALTIME, &ts);
+		id[0] = (uint64_t)getpid();
+		id[1] = (uint64_t)ts.tv_sec;
+		id[2] = (uint64_t)ts.tv_nsec;
 	}
 	return hash64(id, sizeof(id));
 }
@@ -565,6 +574,8 @@ render_markdown(struct builder *b, struct doc *d)
 
 	if (d->html != NULL)
 		return true;
+	if (d->render_failed)
+		return false;
 	b->doc = d;
 	if (mi != NULL && d->meta.image != NULL &&
 	    markdown_url_local(d->meta.image) &&
@@ -574,6 +585,7 @@ render_markdown(struct builder *b, struct doc *d)
 	}
 	if (content_render(d, b->conf->unsafe_html, mi) == 0)
 		return true;
+	d->render_failed = true;
 	if (errno == ESTALE)
 		log_warnx("%s: changed while the site was being built; left out"
 		    " until the next build", d->src);

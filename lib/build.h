@@ -14,7 +14,7 @@
 
 struct build_result {
 	size_t		entries;	/* routes written */
-	size_t		reused;		/* of those, compressed bodies reused */
+	size_t		reused;		/* of those, taken from the previous index */
 	size_t		deferred;	/* pages left to compress (BUILD_FAST_START) */
 	size_t		cached;		/* sources the source cache spared reading */
 	size_t		problems;	/* content files skipped (each logged) */

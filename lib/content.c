@@ -32,6 +32,9 @@
 #define DATE_PREFIX_LEN		11
 /* Elements a growing list starts with; it doubles from there. */
 #define LIST_INITIAL		64
+/* Seconds a source must have been left alone for the source cache to
+ * keep it (record_source()). */
+#define SRC_SETTLE_SEC		2
 /* Length of a literal string without its NUL. */
 #define LIT_LEN(s)		(sizeof(s) - 1)
 /* Years a file name date may name, as in front matter (time_t 0 = none). */
@@ -531,13 +534,23 @@ doc_free(struct doc *d)
 	memset(d, 0, sizeof(*d));
 }
 
-/* Keeps what loading d gave, for the next load (content_opts.record). */
+/*
+ * Keeps what loading d gave, for the next load (content_opts.record). A
+ * source changed less than SRC_SETTLE_SEC before this load is left out:
+ * file times are coarse (a clock tick, or seconds on some file systems),
+ * so a second write of the same size in the same tick as the one read
+ * would look unchanged for good. The next load reads it and keeps it.
+ */
 static void
 record_source(struct loader *ld, const struct doc *d, const struct src_id *id,
     size_t body_off)
 {
-	if (ld->opts->record != NULL)
-		srccache_add(ld->opts->record, d->src, id, d, body_off);
+	int64_t settled = (int64_t)ld->opts->now - SRC_SETTLE_SEC;
+
+	if (ld->opts->record == NULL || id->mtime_s >= settled ||
+	    id->ctime_s >= settled)
+		return;
+	srccache_add(ld->opts->record, d->src, id, d, body_off);
 }
 
 /* Fills d from the source cache if it knows the file as it is now:
@@ -859,10 +872,10 @@ content_release(struct doc *d)
 
 /*
  * Reads the markdown of a doc the source cache described. A file changed
- * since it was loaded (a rebuild for it is on its way) has its front
- * matter found again, so the body is always whole; one that no longer
- * parses, or is gone, fails with ESTALE, as a file that changes while it
- * is read does in load_source().
+ * since it was loaded (its hash differs; a rebuild for it is on its way)
+ * has its front matter found again, so the body is always whole; one that
+ * no longer parses, or is gone, fails with ESTALE, as a file that changes
+ * while it is read does in load_source().
  */
 static int
 read_body(struct doc *d)
@@ -884,11 +897,13 @@ read_body(struct doc *d)
 		return -1;
 	}
 	off = d->body_off;
-	if (len != d->body_off + d->markdown_len) {
+	if (hash64(data, len) != d->src_hash) {
 		memset(&m, 0, sizeof(m));
 		rc = frontmatter_parse(data, len, &m, &off, &bline, &eline,
 		    reason, sizeof(reason));
 		meta_free(&m);
+		if (rc == 0)
+			d->body_line = bline;
 	}
 	if (rc == -1) {
 		free(data);

@@ -44,6 +44,7 @@ struct doc {
 	/* Taken from the source cache (srccache.h): markdown is read from
 	 * root/src at body_off when content_render() needs it. */
 	bool	 body_unread;
+	bool	 render_failed;	/* said once (by the build), not again */
 	size_t	 body_off;
 	const char *root;	/* the site's root, while body_unread */
 	char	*bundle_dir;	/* "posts/<slug>" for a bundle, else NULL */

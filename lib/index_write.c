@@ -753,6 +753,7 @@ write_tables(struct ixb *b, uint64_t generation, const char *root,
 	struct ix_header h;
 	uint64_t paths_off;
 
+	c_issue(b);		/* a run still waiting goes before the tables */
 	memset(&h, 0, sizeof(h));
 	if (strlen(root) > IXB_FSPATH_MAX) {
 		ixb_fail(b, "%s: content root path too long", root);

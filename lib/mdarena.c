@@ -3,10 +3,15 @@
  * for one larger request), each allocation preceded by its size so that
  * realloc can copy; the last allocation grows, or is given back, in place,
  * which is how cmark's string buffers grow. free() of anything else waits
- * for mdarena_reset().
+ * for mdarena_reset(). cmark never checks what its allocator returns (its
+ * own aborts when memory runs out), so neither may this one return NULL:
+ * it logs and aborts, the one place in lib/ that ends the process. That is
+ * the index build's process, whose failure the master reports and
+ * survives.
  */
 #include "mdarena.h"
 
+#include <assert.h>
 #include <stdalign.h>
 #include <stdbool.h>
 #include <stddef.h>
@@ -14,11 +19,15 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "log.h"
+
 /* One chunk holds a typical post's whole parse tree and HTML. */
 #define MDARENA_CHUNK	((size_t)256 << 10)
 /* Every allocation is aligned for any type, and so is its size header. */
 #define MDARENA_ALIGN	alignof(max_align_t)
 #define MDARENA_HDR	MDARENA_ALIGN
+
+static_assert(MDARENA_HDR >= sizeof(size_t), "the size header fits");
 
 struct chunk {
 	struct chunk	*next;		/* older chunks */
@@ -69,6 +78,13 @@ chunk_new(size_t need)
 	return c;
 }
 
+static noreturn void
+out_of_memory(size_t n)
+{
+	log_warnx("markdown: out of memory allocating %zu bytes", n);
+	abort();
+}
+
 static void *
 a_alloc(size_t n)
 {
@@ -77,11 +93,11 @@ a_alloc(size_t n)
 	unsigned char *p;
 
 	if (n > SIZE_MAX / 2)
-		return NULL;
+		out_of_memory(n);
 	need = MDARENA_HDR + round_up(n ? n : 1);
 	if ((c == NULL || c->size - c->used < need) &&
 	    (c = chunk_new(need)) == NULL)
-		return NULL;
+		out_of_memory(n);
 	p = c->data + c->used + MDARENA_HDR;
 	c->used += need;
 	set_size(p, n);
@@ -95,9 +111,9 @@ a_calloc(size_t count, size_t size)
 	void *p;
 
 	if (size != 0 && count > SIZE_MAX / size)
-		return NULL;
-	if ((p = a_alloc(count * size)) != NULL)
-		memset(p, 0, count * size);
+		out_of_memory(SIZE_MAX);
+	p = a_alloc(count * size);
+	memset(p, 0, count * size);
 	return p;
 }
 
@@ -128,8 +144,7 @@ a_realloc(void *ptr, size_t n)
 			return p;
 		}
 	}
-	if ((q = a_alloc(n)) == NULL)
-		return NULL;
+	q = a_alloc(n);
 	memcpy(q, p, old < n ? old : n);
 	return q;
 }

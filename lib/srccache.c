@@ -15,6 +15,7 @@
 #include "folio_limits.h"
 #include "frontmatter.h"
 
+/* The blob's first 8 bytes: its format (the 1 is its version). */
 #define SC_MAGIC	"FOLIOSC1"
 
 /* Which optional strings follow the path, and the booleans. */
@@ -84,6 +85,8 @@ srccache_add(struct buf *out, const char *rel, const struct src_id *id,
 	size_t len = sizeof(r) + strlen(rel) + 1 + str_size(m->title) +
 	    str_size(m->summary) + str_size(m->image);
 
+	/* Not kept (the loader never makes either): the next build reads
+	 * the file, which is always correct. */
 	if (m->ntags > POST_TAGS_MAX)
 		return;
 	for (size_t i = 0; i < m->ntags; i++)
