@@ -136,8 +136,11 @@ build_child(struct master *ms)
 		log_warnx("%s", err);
 		_exit(1);
 	}
+	/* Only the first build after a start serves before it compresses;
+	 * the one it asks for next always compresses, whatever it finds. */
 	if (build_site(ms->conf, ms->generation + 1, time(NULL),
-	    ms->conf->run_dir, INDEX_FILE, BUILD_FAST_START, &res, err,
+	    ms->conf->run_dir, INDEX_FILE,
+	    ms->generation == 0 ? BUILD_FAST_START : 0, &res, err,
 	    sizeof(err)) == -1) {
 		log_warnx("index build failed: %s", err);
 		_exit(1);

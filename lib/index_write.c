@@ -43,11 +43,10 @@
 #define IXB_STATUS_MAX		599
 /* Source paths and the root are copied into PATH_MAX buffers when served. */
 #define IXB_FSPATH_MAX		(PATH_MAX - 1)
-/* Bytes of padding and of an inline route path (earlier layouts) that the
- * span of one entry's blobs in a previous index may hold besides them;
- * a larger span is not copied whole. */
-#define IXB_SPAN_SLACK		(IXV_COUNT * 2 * IXB_ALIGN + INDEX_PATH_MAX + \
-				 1 + IXB_ALIGN)
+/* Bytes of padding the span of one entry's blobs in a previous index may
+ * hold besides them (each blob is aligned); a larger span is not one
+ * entry's, and is not copied whole. */
+#define IXB_SPAN_SLACK		(IXV_COUNT * 2 * IXB_ALIGN)
 /* All the route paths together: at most every entry at the longest path. */
 #define IXB_PATHS_MAX		((size_t)INDEX_ENTRIES_MAX * (INDEX_PATH_MAX + 1))
 

@@ -598,15 +598,14 @@ test_slugs(void)
 	ok(content_slug_ok("ab!", 2), "slug length bound");
 }
 
-/* content_load with a source cache from rec (NULL: none), recording into
- * next (started with stamp 1); now is far enough ahead that the files just
- * written count as settled (SRC_SETTLE_SEC). */
+/* content_load at now with a source cache from rec (NULL: none),
+ * recording into next (started with stamp 1). */
 static int
-load_cached(struct site *s, const char *root, const struct buf *rec,
+load_at(time_t now, struct site *s, const char *root, const struct buf *rec,
     struct buf *next, char *err)
 {
-	struct content_opts opts = { .now = time(NULL) + SETTLED_AHEAD,
-	    .defer_markdown = true, .record = next };
+	struct content_opts opts = { .now = now, .defer_markdown = true,
+	    .record = next };
 	struct srccache c;
 	int rc;
 
@@ -620,22 +619,27 @@ load_cached(struct site *s, const char *root, const struct buf *rec,
 	return rc;
 }
 
+/* load_at() far enough ahead that the files just written count as
+ * settled (SRC_SETTLE_SEC). */
+static int
+load_cached(struct site *s, const char *root, const struct buf *rec,
+    struct buf *next, char *err)
+{
+	return load_at(time(NULL) + SETTLED_AHEAD, s, root, rec, next, err);
+}
+
 /* Files changed just now are read, not kept: a same-size write in the
  * same clock tick would not change their identity. */
 static void
 test_unsettled(const char *root)
 {
-	struct content_opts opts = { .now = time(NULL), .defer_markdown = true };
 	char err[ERR_MAX] = "";
 	struct buf rec;
 	struct site s;
 
-	buf_init(&rec, LOG_MAX);
-	srccache_begin(&rec, 1);
-	opts.record = &rec;
 	put(root, "pages/p.md", "---\ntitle: Fresh\n---\nJust written.\n");
-	ok(content_load(&s, root, &opts, err, ERR_MAX) == 0 && s.npages == 1,
-	    "load: %s", err);
+	ok(load_at(time(NULL), &s, root, NULL, &rec, err) == 0 &&
+	    s.npages == 1, "load: %s", err);
 	/* Every file of the tree was written in the last seconds. */
 	ok(rec.len == 16 && memmem(rec.data, rec.len, "pages/p.md", 10) ==
 	    NULL, "files written just now are not recorded (%zu bytes)",
