@@ -35,6 +35,7 @@ LIB_SRCS = \
 	lib/metrics.c		\
 	lib/frontmatter.c	\
 	lib/markdown.c		\
+	lib/words.c		\
 	lib/mdarena.c		\
 	lib/content.c		\
 	lib/srccache.c		\

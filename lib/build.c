@@ -555,11 +555,12 @@ post_key(const struct builder *b, size_t i)
 		h = hash64_str(h, s->posts[n].url);
 		h = hash64_str(h, s->posts[n].meta.title);
 	}
-	for (size_t t = 0; t < s->ntags; t++)
-		if (content_tag_has(&s->tags[t], i)) {
-			h = hash64_str(h, s->tags[t].slug);
-			h = hash64_str(h, s->tags[t].name);
-		}
+	for (size_t k = 0; k < s->posts[i].ntag_idx; k++) {
+		const struct tag *t = &s->tags[s->posts[i].tag_idx[k]];
+
+		h = hash64_str(h, t->slug);
+		h = hash64_str(h, t->name);
+	}
 	return h | 1;	/* never 0, which means "no key" */
 }
 

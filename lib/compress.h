@@ -1,7 +1,6 @@
 /*
  * compress.h: the precompressed variants of index entries: gzip (zlib) and
- * brotli, at their highest levels since each body is compressed once per
- * build.
+ * brotli, at the levels folio_limits.h gives and explains.
  */
 #ifndef FOLIO_COMPRESS_H
 #define FOLIO_COMPRESS_H

@@ -25,6 +25,7 @@
 #include "log.h"
 #include "markdown.h"
 #include "srccache.h"
+#include "words.h"
 
 /* Bytes of a reason in a log line; the line itself is LOG_LINE_MAX. */
 #define REASON_MAX		512
@@ -35,9 +36,10 @@
 /* Seconds a source must have been left alone for the source cache to
  * keep it (record_source()). */
 #define SRC_SETTLE_SEC		2
+/* The top bit of each byte of a uint64_t: set only by non-ASCII bytes. */
+#define ASCII_HIGH_BITS		0x8080808080808080ULL
 /* Length of a literal string without its NUL. */
 #define LIT_LEN(s)		(sizeof(s) - 1)
-/* Years a file name date may name, as in front matter (time_t 0 = none). */
 
 /* Page slugs the daemon's routes own. */
 static const char *const reserved_pages[] = {
@@ -184,6 +186,16 @@ content_slug_ok(const char *s, size_t len)
 	return true;
 }
 
+/* True if the 8 bytes at s are all ASCII. */
+static bool
+ascii_word(const unsigned char *s)
+{
+	uint64_t w;
+
+	memcpy(&w, s, sizeof(w));
+	return (w & ASCII_HIGH_BITS) == 0;
+}
+
 /*
  * Offset of the first byte of s[0..len) that is not well-formed UTF-8
  * (overlong forms, surrogates and values past U+10FFFF are not), or len.
@@ -197,6 +209,11 @@ utf8_invalid(const unsigned char *s, size_t len)
 		unsigned char c = s[i];
 		unsigned char lo = 0x80, hi = 0xbf;
 
+		/* Most of a source is ASCII: a word of it at a time. */
+		if (len - i >= sizeof(uint64_t) && ascii_word(s + i)) {
+			i += sizeof(uint64_t);
+			continue;
+		}
 		if (c < 0x80) {
 			i++;
 			continue;
@@ -629,14 +646,11 @@ load_source(struct loader *ld, struct doc *d, const struct src_id *id)
 	d->src_hash = hash64(data, len);
 	/* Counted from the source, so the lists can show reading times
 	 * without rendering every post's markdown. */
-	d->words = markdown_words(data + off, len - off);
-	if ((d->markdown = malloc(d->markdown_len + 1)) == NULL) {
-		free(data);
-		return LOAD_FATAL;
-	}
-	memcpy(d->markdown, data + off, d->markdown_len);
-	d->markdown[d->markdown_len] = '\0';
+	d->words = words_count(data + off, len - off);
 	free(data);
+	d->body_unread = true;
+	d->body_off = off;
+	d->root = ld->site->root;
 	record_source(ld, d, id, off);
 	return LOAD_OK;
 }
@@ -871,11 +885,11 @@ content_release(struct doc *d)
 }
 
 /*
- * Reads the markdown of a doc the source cache described. A file changed
- * since it was loaded (its hash differs; a rebuild for it is on its way)
- * has its front matter found again, so the body is always whole; one that
- * no longer parses, or is gone, fails with ESTALE, as a file that changes
- * while it is read does in load_source().
+ * Reads the markdown of a doc whose body was not kept at load. A file
+ * changed since (its hash differs; a rebuild for it is on its way) has its
+ * front matter found again, so the body is always whole; one that is gone,
+ * no longer parses or is no longer UTF-8 fails with ESTALE, as a file that
+ * changes while it is read does in load_source().
  */
 static int
 read_body(struct doc *d)
@@ -899,7 +913,8 @@ read_body(struct doc *d)
 	off = d->body_off;
 	if (hash64(data, len) != d->src_hash) {
 		memset(&m, 0, sizeof(m));
-		rc = frontmatter_parse(data, len, &m, &off, &bline, &eline,
+		rc = utf8_invalid((const unsigned char *)data, len) < len ? -1 :
+		    frontmatter_parse(data, len, &m, &off, &bline, &eline,
 		    reason, sizeof(reason));
 		meta_free(&m);
 		if (rc == 0)
@@ -1116,6 +1131,21 @@ make_tag(struct site *s, struct tagref *refs, size_t n)
 	return 0;
 }
 
+/* Tags are walked in order, so each post's list is ascending. */
+void
+content_index_tags(struct site *s)
+{
+	for (size_t i = 0; i < s->nposts; i++)
+		s->posts[i].ntag_idx = 0;
+	for (size_t t = 0; t < s->ntags; t++)
+		for (size_t k = 0; k < s->tags[t].nposts; k++) {
+			struct doc *d = &s->posts[s->tags[t].posts[k]];
+
+			if (d->ntag_idx < POST_TAGS_MAX)
+				d->tag_idx[d->ntag_idx++] = (uint32_t)t;
+		}
+}
+
 static int
 build_tags(struct site *s)
 {
@@ -1159,6 +1189,8 @@ build_tags(struct site *s)
 	for (i = 0; i < n; i++)
 		free(refs[i].slug);
 	free(refs);
+	if (rc == 0)
+		content_index_tags(s);
 	return rc;
 }
 
@@ -1315,21 +1347,4 @@ content_asset(const struct site *site, const char *url)
 {
 	return find(url, site->assets, site->nassets, sizeof(*site->assets),
 	    cmp_url);
-}
-
-bool
-content_tag_has(const struct tag *t, size_t post)
-{
-	size_t lo = 0, hi = t->nposts;
-
-	while (lo < hi) {
-		size_t mid = lo + (hi - lo) / 2;
-		if (t->posts[mid] == post)
-			return true;
-		if (t->posts[mid] < post)
-			lo = mid + 1;
-		else
-			hi = mid;
-	}
-	return false;
 }

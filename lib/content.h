@@ -13,6 +13,8 @@
 #include <stdint.h>
 #include <time.h>
 
+#include "folio_limits.h"
+
 enum doc_kind {
 	DOC_POST,
 	DOC_PAGE,
@@ -41,8 +43,10 @@ struct doc {
 	size_t	 markdown_len;
 	size_t	 body_line;	/* line of the content root file where the body starts */
 	uint64_t src_hash;	/* hash64 of the whole source file */
-	/* Taken from the source cache (srccache.h): markdown is read from
-	 * root/src at body_off when content_render() needs it. */
+	/* The body is not kept when the front matter is read (nor read at
+	 * all when the source cache, srccache.h, had the file): markdown is
+	 * read from root/src at body_off when content_render() needs it, so
+	 * a build never holds every source at once. */
 	bool	 body_unread;
 	bool	 render_failed;	/* said once (by the build), not again */
 	size_t	 body_off;
@@ -54,6 +58,9 @@ struct doc {
 	size_t	 words;
 	/* meta.image as displayed, when the build could read it; else 0. */
 	uint32_t image_width, image_height;
+	/* A post's tags as indexes into site.tags, ascending (site order). */
+	uint32_t tag_idx[POST_TAGS_MAX];
+	size_t	 ntag_idx;
 };
 
 struct tag {
@@ -116,15 +123,16 @@ struct markdown_images;
 void	content_release(struct doc *d);
 
 /* Renders d's markdown into d->html, unless already done, reading it first
- * if the source cache described d; images (NULL: plain <img>) as
+ * (see body_unread); images (NULL: plain <img>) as
  * markdown_render() takes it. Returns -1 with errno ENOMEM, or ESTALE when
  * the source changed so that it no longer parses, or went, since it was
  * loaded (or d was released): leave d out, the next build will see it. */
 int	content_render(struct doc *d, bool unsafe_html,
 	    const struct markdown_images *images);
 
-/* True if tag t lists site->posts[post] (binary search). */
-bool	content_tag_has(const struct tag *t, size_t post);
+/* Fills each post's tag_idx from site.tags (content_load() does it), so
+ * pages list a post's tags without searching every tag. */
+void	content_index_tags(struct site *site);
 
 /* Finds an asset by URL (binary search), or NULL. */
 const struct asset *content_asset(const struct site *site, const char *url);

@@ -134,16 +134,15 @@ put_element(struct buf *b, const char *name, const char *text)
 static void
 put_entry_tags(struct buf *b, const struct site *s, size_t i)
 {
-	size_t found = 0, want = s->posts[i].meta.ntags;
+	const struct doc *d = &s->posts[i];
 
-	for (size_t t = 0; t < s->ntags && found < want; t++) {
-		if (!content_tag_has(&s->tags[t], i))
-			continue;
-		found++;
+	for (size_t k = 0; k < d->ntag_idx; k++) {
+		const struct tag *t = &s->tags[d->tag_idx[k]];
+
 		buf_puts(b, "<category term=\"");
-		xml_text(b, s->tags[t].slug);
+		xml_text(b, t->slug);
 		buf_puts(b, "\" label=\"");
-		xml_text(b, s->tags[t].name);
+		xml_text(b, t->name);
 		buf_puts(b, "\"/>\n");
 	}
 }

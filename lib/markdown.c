@@ -57,7 +57,9 @@ static const char *const md_extensions[] = {
 	"table", "strikethrough", "autolink", "tasklist",
 };
 
-/* The ids used so far in a document, and the next suffix for each. */
+/* The ids used so far in a document, and the next suffix for each. Like
+ * the headings' list, it lives in the document's arena (mdarena.h), which
+ * gives memory or aborts, and goes with it. */
 struct idset {
 	struct idslot {
 		char	*id;
@@ -66,23 +68,21 @@ struct idset {
 	size_t	 cap;			/* a power of two */
 };
 
-static int
+static void
 idset_init(struct idset *s, size_t n)
 {
 	s->cap = MD_LIST_INITIAL;
 	while (s->cap < 2 * n + 2)
 		s->cap *= 2;
-	s->slots = calloc(s->cap, sizeof(*s->slots));
-	return s->slots ? 0 : -1;
+	s->slots = mdarena_mem()->calloc(s->cap, sizeof(*s->slots));
 }
 
-static void
-idset_free(struct idset *s)
+static char *
+arena_strdup(const char *s)
 {
-	for (size_t i = 0; s->slots != NULL && i < s->cap; i++)
-		free(s->slots[i].id);
-	free(s->slots);
-	s->slots = NULL;
+	size_t n = strlen(s) + 1;
+
+	return memcpy(mdarena_mem()->calloc(1, n), s, n);
 }
 
 /* The slot of id, or the empty slot where it would go. */
@@ -96,21 +96,18 @@ idset_find(struct idset *s, const char *id)
 	return &s->slots[i];
 }
 
-/*
- * Makes base unique in the document ("x", "x-1", "x-2", ...), records it and
- * writes it to out. Returns -1 when out of memory.
- */
-static int
+/* Makes base unique in the document ("x", "x-1", "x-2", ...), records it
+ * and writes it to out. */
+static void
 idset_take(struct idset *s, const char *base, char *out, size_t outlen)
 {
 	struct idslot *b = idset_find(s, base), *slot;
 
 	if (b->id == NULL) {
-		if ((b->id = strdup(base)) == NULL)
-			return -1;
+		b->id = arena_strdup(base);
 		b->next = 1;
 		snprintf(out, outlen, "%s", base);
-		return 0;
+		return;
 	}
 	for (;;) {
 		snprintf(out, outlen, "%s-%u", base, b->next++);
@@ -118,10 +115,8 @@ idset_take(struct idset *s, const char *base, char *out, size_t outlen)
 		if (slot->id == NULL)
 			break;
 	}
-	if ((slot->id = strdup(out)) == NULL)
-		return -1;
+	slot->id = arena_strdup(out);
 	slot->next = 1;
-	return 0;
 }
 
 /* Length of the UTF-8 sequence at s and its code point, or 0 if invalid. */
@@ -211,20 +206,28 @@ heading_slug(const char *text, size_t n, char *out, size_t outlen)
 		snprintf(out, outlen, "%s", HEADING_ID_EMPTY);
 }
 
-/* Appends what fits of s below the buffer's bound. */
+/* The plain text of a heading, cut at HEADING_TEXT_MAX bytes. */
+struct heading_text {
+	char	 s[HEADING_TEXT_MAX + 1];
+	size_t	 len;
+};
+
+/* Appends what fits of s. */
 static void
-heading_put(struct buf *b, const char *s)
+heading_put(struct heading_text *t, const char *s)
 {
 	size_t n = strlen(s);
 
-	if (n > b->max - b->len)
-		n = b->max - b->len;
-	buf_append(b, s, n);
+	if (n > HEADING_TEXT_MAX - t->len)
+		n = HEADING_TEXT_MAX - t->len;
+	memcpy(t->s + t->len, s, n);
+	t->len += n;
+	t->s[t->len] = '\0';
 }
 
-/* The plain text of a heading (its text and code spans), cut at b->max. */
+/* The plain text of a heading: its text and code spans. */
 static void
-heading_text(cmark_node *h, struct buf *b)
+heading_text(cmark_node *h, struct heading_text *b)
 {
 	cmark_iter *it = cmark_iter_new(h);
 	cmark_event_type ev;
@@ -259,23 +262,16 @@ heading_text(cmark_node *h, struct buf *b)
 static int
 heading_replace(cmark_node *h, struct idset *ids)
 {
-	char text[HEADING_TEXT_MAX + 1], base[HEADING_ID_MAX + 1];
+	struct heading_text text = { .len = 0 };
+	char base[HEADING_ID_MAX + 1];
 	char id[HEADING_UID_MAX], open[HEADING_TAG_MAX], close[sizeof("</h6>")];
-	struct buf b;
 	cmark_node *blk, *inl, *c;
 	int level = cmark_node_get_heading_level(h);
-	size_t n;
 
-	buf_init(&b, HEADING_TEXT_MAX);
-	heading_text(h, &b);
-	n = buf_failed(&b) ? 0 : b.len;
-	if (n > 0)
-		memcpy(text, b.data, n);
-	text[n] = '\0';
-	buf_free(&b);
-	heading_slug(text, n, base, sizeof(base));
-	if (idset_take(ids, base, id, sizeof(id)) == -1)
-		return -1;
+	text.s[0] = '\0';
+	heading_text(h, &text);
+	heading_slug(text.s, text.len, base, sizeof(base));
+	idset_take(ids, base, id, sizeof(id));
 	snprintf(open, sizeof(open), "<h%d id=\"%s\">", level, id);
 	snprintf(close, sizeof(close), "</h%d>", level);
 	blk = cmark_node_new_with_mem(CMARK_NODE_CUSTOM_BLOCK,
@@ -312,7 +308,7 @@ md_walk(cmark_node *doc, cmark_node ***heads)
 {
 	cmark_iter *it;
 	cmark_event_type ev;
-	cmark_node *n, **h = NULL, **nh;
+	cmark_node *n, **h = NULL;
 	size_t nheads = 0, cap = 0;
 
 	if ((it = cmark_iter_new(doc)) == NULL)
@@ -323,13 +319,7 @@ md_walk(cmark_node *doc, cmark_node ***heads)
 		    cmark_node_get_type(n) == CMARK_NODE_HEADING) {
 			if (nheads == cap) {
 				cap = cap ? cap * 2 : MD_LIST_INITIAL;
-				if ((nh = reallocarray(h, cap, sizeof(*h))) ==
-				    NULL) {
-					free(h);
-					cmark_iter_free(it);
-					return -1;
-				}
-				h = nh;
+				h = mdarena_mem()->realloc(h, cap * sizeof(*h));
 			}
 			h[nheads++] = n;
 		}
@@ -360,7 +350,6 @@ md_free_heads(cmark_node **heads, size_t n)
 {
 	for (size_t i = 0; i < n; i++)
 		cmark_node_free(heads[i]);
-	free(heads);
 }
 
 /*
@@ -380,12 +369,10 @@ md_ids(cmark_node *doc, cmark_node ***heads, size_t *n)
 	*n = 0;
 	if ((nh = md_walk(doc, heads)) < 0)
 		return -1;
-	if (idset_init(&ids, (size_t)nh) == -1)
-		return -1;
+	idset_init(&ids, (size_t)nh);
 	for (i = 0; i < (size_t)nh && rc == 0; i++)
 		if ((rc = heading_replace((*heads)[i], &ids)) == 0)
 			(*n)++;
-	idset_free(&ids);
 	return rc;
 }
 
@@ -749,26 +736,4 @@ markdown_render(const char *md, size_t len, bool unsafe_html,
 	}
 	mdarena_reset();
 	return out->html != NULL ? 0 : -1;
-}
-
-/* A word starts with a letter or digit (or any non-ASCII byte) after
- * white space. */
-size_t
-markdown_words(const char *md, size_t len)
-{
-	size_t words = 0;
-	unsigned in = 0;
-
-	/* Without branches: every source byte of a site goes through here
-	 * on each build. \t \n \v \f \r are 9 to 13. */
-	for (size_t i = 0; i < len; i++) {
-		unsigned c = (unsigned char)md[i];
-		unsigned space = (c == ' ') | (c - '\t' < 5u);
-		unsigned word = (c >= 0x80) | (c - '0' < 10u) |
-		    ((c | 0x20) - 'a' < 26u);
-
-		words += word & !in;
-		in = word | (in & !space);
-	}
-	return words;
 }

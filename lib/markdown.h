@@ -48,10 +48,6 @@ struct markdown_images {
 int	markdown_render(const char *md, size_t len, bool unsafe_html,
 	    const struct markdown_images *images, struct markdown_out *out);
 
-/* Words in markdown source, roughly (a word starts with a letter or digit
- * after a space), for reading times that need no rendering. */
-size_t	markdown_words(const char *md, size_t len);
-
 /* True if url is a path on this site: no scheme ("https:", "data:"), not
  * network-path ("//host/x"), not empty. */
 bool	markdown_url_local(const char *url);

@@ -306,19 +306,18 @@ static void
 put_post_tags(struct buf *b, const struct render_ctx *r, size_t i)
 {
 	const struct site *s = r->site;
-	size_t found = 0, want = s->posts[i].meta.ntags;
+	const struct doc *d = &s->posts[i];
 
-	if (want == 0)
+	if (d->ntag_idx == 0)
 		return;
 	buf_puts(b, "<ul class=\"tags\" aria-label=\"Tags\">\n");
-	for (size_t t = 0; t < s->ntags && found < want; t++) {
-		if (!content_tag_has(&s->tags[t], i))
-			continue;
-		found++;
+	for (size_t k = 0; k < d->ntag_idx; k++) {
+		const struct tag *t = &s->tags[d->tag_idx[k]];
+
 		buf_puts(b, "<li><a rel=\"tag\" href=\"/tags/");
-		buf_html(b, s->tags[t].slug);
+		buf_html(b, t->slug);
 		buf_puts(b, "\">");
-		buf_html(b, s->tags[t].name);
+		buf_html(b, t->name);
 		buf_puts(b, "</a></li>\n");
 	}
 	buf_puts(b, "</ul>\n");

@@ -30,6 +30,8 @@
 /* Seconds past now at which a file written now counts as settled for the
  * source cache (content.c's SRC_SETTLE_SEC is less). */
 #define SETTLED_AHEAD	10
+/* Offsets test_utf8_offsets() puts a sequence at: past two 8-byte words. */
+#define UTF8_OFFSETS_MAX	17
 
 static char tmp_base[PATH_MAX];
 
@@ -578,6 +580,44 @@ test_bad_root(void)
 	free(log);
 }
 
+/* UTF-8 is checked a word at a time over ASCII: a bad or good sequence at
+ * every offset across two words, each in its own file, is judged the same. */
+static void
+test_utf8_offsets(void)
+{
+	static const struct {
+		const char *seq;
+		bool good;
+	} seqs[] = {
+		{ "\xc3\xa9", true }, { "\xe2\x82\xac", true },
+		{ "\xf0\x9f\x98\x80", true }, { "\xc3\x28", false },
+		{ "\xff", false }, { "\xed\xa0\x80", false },
+		{ "\xe2\x82", false },
+	};
+	char root[PATH_MAX], err[ERR_MAX] = "", rel[64], body[96], *log;
+	size_t want_bad = 0, want_posts = 0;
+	struct site s;
+
+	new_tree(root, sizeof(root), "utf8");
+	for (size_t q = 0; q < sizeof(seqs) / sizeof(seqs[0]); q++)
+		for (size_t off = 0; off <= UTF8_OFFSETS_MAX; off++) {
+			snprintf(rel, sizeof(rel), "posts/u-%zu-%zu.md", q, off);
+			snprintf(body, sizeof(body), "---\ntitle: T\n---\n"
+			    "%.*s%s tail\n", (int)off, "abcdefghijklmnopqrstu",
+			    seqs[q].seq);
+			put(root, rel, body);
+			want_bad += !seqs[q].good;
+			want_posts += seqs[q].good;
+		}
+	ok(load(&s, root, time(NULL) + 60, &log, err) == 0 &&
+	    s.problems == want_bad &&
+	    s.nposts == want_posts && (size_t)log_count(log, "invalid UTF-8")
+	    == want_bad, "UTF-8 at every offset: %zu posts, %zu problems",
+	    s.nposts, s.problems);
+	content_free(&s);
+	free(log);
+}
+
 static void
 test_slugs(void)
 {
@@ -661,9 +701,12 @@ test_cached(void)
 	    "summary: Sum\n---\nAlpha body.\n");
 	put(root, "posts/b.md", "---\ntitle: B\ndraft: true\n---\nB.\n");
 	put(root, "pages/p.md", "---\ntitle: P\n---\nPage body.\n");
+	/* Read for the front matter; the body is read again when rendered,
+	 * so a build does not hold every source at once. */
 	ok(load_cached(&s, root, NULL, &rec, err) == 0 && s.cached == 0 &&
-	    s.nposts == 1 && s.posts[0].markdown != NULL, "first load: %s",
-	    err);
+	    s.nposts == 1 && s.posts[0].markdown == NULL &&
+	    s.posts[0].body_unread && s.posts[0].words == 2,
+	    "first load: %s", err);
 	content_free(&s);
 
 	ok(load_cached(&s, root, &rec, &rec2, err) == 0, "cached load: %s",
@@ -697,6 +740,12 @@ test_cached(void)
 	errno = 0;
 	ok(content_render(&s.posts[0], false, NULL) == -1 && errno == ESTALE,
 	    "an emptied file: ESTALE (%s)", strerror(errno));
+	put(root, "pages/p.md", "---\ntitle: P\n---\nBad \xff byte.\n");
+	errno = 0;
+	ok(content_render(&s.pages[0], false, NULL) == -1 && errno == ESTALE,
+	    "a file no longer UTF-8: ESTALE (%s)", strerror(errno));
+	put(root, "pages/p.md", "---\ntitle: P\nsummary: longer now\n---\n"
+	    "New page body.\n");
 	put(root, "posts/2026-01-01-a.md", "---\ntitle: A\ntags: [x, y]\n"
 	    "summary: Sum\n---\nAlpha body.\n");
 	content_free(&s);
@@ -704,9 +753,8 @@ test_cached(void)
 	/* Both a.md (written again) and p.md changed: only b.md is not
 	 * read. */
 	ok(load_cached(&s, root, &rec2, &rec3, err) == 0 && s.cached == 1 &&
-	    s.npages == 1 && s.pages[0].markdown != NULL &&
-	    strcmp(s.pages[0].meta.summary, "longer now") == 0 &&
-	    s.posts[0].markdown != NULL,
+	    s.npages == 1 &&
+	    strcmp(s.pages[0].meta.summary, "longer now") == 0,
 	    "changed files are read again (%zu cached)", s.cached);
 	content_free(&s);
 	buf_free(&rec2);
@@ -752,6 +800,7 @@ main(void)
 	test_duplicates();
 	test_too_many();
 	test_bad_root();
+	test_utf8_offsets();
 	test_cached();
 	rm_tree(tmp_base);
 	return test_done();

@@ -524,31 +524,9 @@ test_url_helpers(void)
 	    NULL, "a result too long for out is refused");
 }
 
-/* Reading times come from the source: markup is not counted as words. */
-static void
-test_source_words(void)
-{
-	static const struct {
-		const char *md;
-		size_t words;
-	} word_cases[] = {
-		{ "", 0 }, { "Hello world", 2 }, { "## Title\n\n- a b\n", 3 },
-		{ "**bold** and _it_", 3 }, { "> quoted line\n", 2 },
-		{ "caf\xc3\xa9 ol\xc3\xa9", 2 }, { "1 2 3", 3 },
-		{ "---\n***\n", 0 },
-	};
-
-	for (size_t i = 0; i < sizeof(word_cases) / sizeof(word_cases[0]); i++) {
-		size_t n = markdown_words(word_cases[i].md, strlen(word_cases[i].md));
-		ok(n == word_cases[i].words, "words of \"%s\": %zu, want %zu",
-		    word_cases[i].md, n, word_cases[i].words);
-	}
-}
-
 int
 main(void)
 {
-	test_source_words();
 	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++)
 		test_case(&cases[i]);
 	test_length();

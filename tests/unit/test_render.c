@@ -85,6 +85,7 @@ setup(void)
 	site = (struct site){ .posts = posts, .nposts = NPOSTS,
 	    .pages = pages, .npages = 1, .tags = tags, .ntags = 2,
 	    .newest = march(20) };
+	content_index_tags(&site);
 }
 
 static struct render_ctx
