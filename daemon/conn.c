@@ -72,11 +72,8 @@ conn_close(struct worker *w, struct conn *c)
 static void
 pause_accepting(struct worker *w)
 {
-	for (int i = 0; i < 2; i++) {
-		struct listener *l = &w->ls[i];
-		if (l->armed && epoll_ctl(w->epfd, EPOLL_CTL_DEL, l->fd, NULL) == 0)
-			l->armed = false;
-	}
+	for (int i = 0; i < 2; i++)
+		worker_arm(w, &w->ls[i], false);
 	w->accept_resume = w->now + ACCEPT_PAUSE_SEC;
 }
 
@@ -119,7 +116,7 @@ conn_accept(struct worker *w, struct listener *l)
 {
 	struct sockaddr_storage ss;
 	socklen_t sslen;
-	int fd;
+	int fd, accepted = 0;
 
 	if (l->fd == -1)
 		return;		/* closed by a stop earlier in this batch */
@@ -138,13 +135,26 @@ conn_accept(struct worker *w, struct listener *l)
 				log_warn("accept; not accepting for %d s",
 				    ACCEPT_PAUSE_SEC);
 				pause_accepting(w);
-			} else if (errno != EAGAIN && errno != ECONNABORTED &&
-			    errno != EINTR) {
-				log_warn("accept");
+				return;
 			}
-			return;
+			if (errno != EAGAIN && errno != ECONNABORTED &&
+			    errno != EINTR)
+				log_warn("accept");
+			break;
 		}
 		conn_open(w, l, fd, &ss);
+		accepted++;
+	}
+	/*
+	 * The kernel wakes the first worker waiting in the listener's queue
+	 * (EPOLLEXCLUSIVE), so the same idle worker would take every new
+	 * connection, a proxy's few pooled ones included, while the others
+	 * idle. Going to the back of the queue after taking some hands the
+	 * next connection to another worker.
+	 */
+	if (accepted > 0 && l->armed) {
+		worker_arm(w, l, false);
+		worker_arm(w, l, true);
 	}
 }
 

@@ -239,6 +239,8 @@ struct worker {
 
 /* conn.c */
 void	conn_accept(struct worker *w, struct listener *l);
+/* worker.c: puts a listener in (or takes it out of) the worker's epoll set. */
+void	worker_arm(struct worker *w, struct listener *l, bool on);
 void	conn_event(struct worker *w, struct conn *c, uint32_t events);
 void	conn_close(struct worker *w, struct conn *c);
 void	conn_sweep(struct worker *w);

@@ -92,21 +92,27 @@ open_access_log(struct worker *w)
 	w->logfd = fd;
 }
 
+/* EPOLLEXCLUSIVE: a new connection wakes one waiting worker, not all. */
+void
+worker_arm(struct worker *w, struct listener *l, bool on)
+{
+	struct epoll_event ev = { .events = EPOLLIN | EPOLLEXCLUSIVE,
+	    .data.ptr = l };
+
+	if (l->fd == -1 || l->armed == on)
+		return;
+	if (epoll_ctl(w->epfd, on ? EPOLL_CTL_ADD : EPOLL_CTL_DEL, l->fd,
+	    &ev) == -1)
+		log_warn("epoll_ctl listener");
+	else
+		l->armed = on;
+}
+
 static void
 arm_listeners(struct worker *w, bool on)
 {
-	for (int i = 0; i < 2; i++) {
-		struct listener *l = &w->ls[i];
-		struct epoll_event ev = { .events = EPOLLIN | EPOLLEXCLUSIVE,
-		    .data.ptr = l };
-		if (l->fd == -1 || l->armed == on)
-			continue;
-		if (epoll_ctl(w->epfd, on ? EPOLL_CTL_ADD : EPOLL_CTL_DEL,
-		    l->fd, &ev) == -1)
-			log_warn("epoll_ctl listener");
-		else
-			l->armed = on;
-	}
+	for (int i = 0; i < 2; i++)
+		worker_arm(w, &w->ls[i], on);
 }
 
 static void

@@ -4,9 +4,11 @@ workers, a killed worker replaced (and logged), TERM/INT/QUIT stops, HUP
 reloads content and refuses a bad config while serving on.
 """
 
+import os
 import re
 import signal
 import socket
+import time
 import unittest
 
 from harness import (EVENT_TIMEOUT, IO_TIMEOUT, Foliod, FoliodTestCase,
@@ -14,6 +16,10 @@ from harness import (EVENT_TIMEOUT, IO_TIMEOUT, Foliod, FoliodTestCase,
 
 # Reloads in a row while requests keep coming.
 RELOADS = 3
+# Keep-alive connections a proxy opens one after another (a pool), and the
+# pause between them: long enough for a worker to be back waiting.
+POOL_CONNECTIONS = 6
+POOL_GAP = 0.05
 NEW_POST = ("---\ntitle: Written after the start\ndate: 2026-05-05\n"
             "tags: [late]\n---\nmarker-late-post\n")
 
@@ -32,6 +38,34 @@ def generation(server):
         return metric_sum(server.metrics(), "folio_index_generation")
     except (OSError, ProtocolError):
         return None
+
+
+def socket_inodes(pid):
+    """Inodes of the sockets process pid holds."""
+    inodes = set()
+    fd_dir = "/proc/%d/fd" % pid
+    for fd in os.listdir(fd_dir):
+        try:
+            target = os.readlink(os.path.join(fd_dir, fd))
+        except OSError:
+            continue
+        if target.startswith("socket:["):
+            inodes.add(int(target[len("socket:["):-1]))
+    return inodes
+
+
+def server_side_inode(server_port, client_port):
+    """The inode of the server's end of the loopback TCP connection from
+    client_port, from /proc/net/tcp (addresses in hex)."""
+    with open("/proc/net/tcp") as f:
+        next(f)
+        for line in f:
+            fields = line.split()
+            local, remote = fields[1], fields[2]
+            if (int(local.split(":")[1], 16) == server_port and
+                    int(remote.split(":")[1], 16) == client_port):
+                return int(fields[9])
+    return None
 
 
 class Workers(FoliodTestCase):
@@ -58,6 +92,33 @@ class Workers(FoliodTestCase):
         self.assertGreaterEqual(metric_sum(samples,
                                            "folio_worker_respawns_total"),
                                 before + 1)
+
+    def test_pooled_connections_spread_over_the_workers(self):
+        """A proxy's pool (cloudflared keeps a few keep-alive connections)
+        must not all land on one worker while the other idles."""
+        pids = self.server.wait_workers(2)
+        conns = []
+        try:
+            for _ in range(POOL_CONNECTIONS):
+                conn = self.server.connect()
+                conns.append(conn)
+                self.assertEqual(conn.request("/").status, 200)
+                time.sleep(POOL_GAP)
+            held = {pid: socket_inodes(pid) for pid in pids}
+            count = {pid: 0 for pid in pids}
+            for conn in conns:
+                inode = server_side_inode(self.server.port,
+                                          conn.sock.getsockname()[1])
+                owners = [pid for pid in pids if inode in held[pid]]
+                self.assertEqual(len(owners), 1, "inode %s" % inode)
+                count[owners[0]] += 1
+            self.assertEqual(sum(count.values()), POOL_CONNECTIONS)
+            for pid in pids:
+                self.assertGreaterEqual(count[pid], POOL_CONNECTIONS // 3,
+                                        "connections per worker: %s" % count)
+        finally:
+            for conn in conns:
+                conn.close()
 
     def test_workers_keep_serving_while_one_is_replaced(self):
         """Connections to the surviving worker are not disturbed."""
