@@ -826,7 +826,7 @@ build_site(const struct conf *conf, uint64_t generation, time_t now,
 		goto out;
 	if (have_prev)
 		ixb_reuse(b.ixb, &prev);
-	else if (flags & BUILD_FAST_START)
+	if (flags & BUILD_FAST_START)
 		ixb_compress_later(b.ixb);
 	/* A cache too large to keep is left out: the next build reads all. */
 	if (!buf_failed(&rec))

@@ -23,11 +23,12 @@ struct build_result {
 };
 
 /*
- * build_site() flags. BUILD_FAST_START: with no previous index to reuse
- * (the first build after a start), pages are written without their gzip
- * and brotli variants, which are most of a cold build's time; the index
- * counts them (ix_header.deferred, res->deferred) and the next build
- * compresses them, reusing everything else.
+ * build_site() flags. BUILD_FAST_START (the first build after a start):
+ * pages that are rendered, not copied whole from a previous index, are
+ * written without their gzip and brotli variants, which are most of a cold
+ * build's time; the index counts them (ix_header.deferred, res->deferred)
+ * and the next build, without the flag, compresses them, reusing
+ * everything else.
  */
 #define BUILD_FAST_START	0x1u
 

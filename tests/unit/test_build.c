@@ -328,7 +328,7 @@ check_fast_start(struct conf *c)
 	ok(deferred_in(fast) == (long)res.deferred,
 	    "the index flags exactly those, identity only: %ld",
 	    deferred_in(fast));
-	ok(build_site(c, 2, now, fast, "index", BUILD_FAST_START, &res, err,
+	ok(build_site(c, 2, now, fast, "index", 0, &res, err,
 	    sizeof(err)) == 0 && res.deferred == 0,
 	    "the next build compresses them all: %zu left", res.deferred);
 	ok(deferred_in(fast) == 0, "none flagged after it");
@@ -339,7 +339,7 @@ check_fast_start(struct conf *c)
 
 	put("posts/second.md", "---\ntitle: Second\ndate: 2026-02-01\n"
 	    "tags: [alpha, beta]\n---\nWorld, edited.\n");
-	ok(build_site(c, 3, now, fast, "index", BUILD_FAST_START, &res, err,
+	ok(build_site(c, 3, now, fast, "index", 0, &res, err,
 	    sizeof(err)) == 0 && res.reused > 0, "incremental: %s", err);
 	/* first.md and about.md; not the edited post, nor the broken one. */
 	ok(res.cached == 2, "unchanged sources not read: %zu", res.cached);
@@ -349,6 +349,25 @@ check_fast_start(struct conf *c)
 	    0, "cold build after the edit: %s", err);
 	ok(same_index(fast, cold, why, sizeof(why)),
 	    "an incremental build equals a cold one: %s", why);
+
+	/* A start over an index left by an earlier run: what is copied whole
+	 * keeps its variants, what is rendered waits for the next build. */
+	put("posts/second.md", "---\ntitle: Second\ndate: 2026-02-01\n"
+	    "tags: [alpha, beta]\n---\nWorld, edited again.\n");
+	ok(build_site(c, 4, now, fast, "index", BUILD_FAST_START, &res, err,
+	    sizeof(err)) == 0 && res.reused > 0 && res.deferred > 0 &&
+	    res.deferred <= res.entries - res.reused,
+	    "a start with an old index: %zu reused, %zu left to compress",
+	    res.reused, res.deferred);
+	ok(build_site(c, 5, now, fast, "index", 0, &res, err, sizeof(err)) ==
+	    0 && res.deferred == 0 && deferred_in(fast) == 0,
+	    "and the next build compresses them: %zu left", res.deferred);
+	unlink(path);
+	ok(build_site(c, 5, now, cold, "index", 0, &res, err, sizeof(err)) ==
+	    0, "cold build after the second edit: %s", err);
+	ok(same_index(fast, cold, why, sizeof(why)),
+	    "a fast start over an old index, then a full build, equals a cold "
+	    "one: %s", why);
 	nftw(fast, rm, 16, FTW_DEPTH | FTW_PHYS);
 	nftw(cold, rm, 16, FTW_DEPTH | FTW_PHYS);
 }
