@@ -19,9 +19,6 @@
 #include "accesslog.h"
 #include "log.h"
 
-/* Seconds to stop accepting after running out of descriptors, so the loop
- * does not spin on a listener it cannot serve (as OpenBSD httpd does). */
-#define ACCEPT_PAUSE_SEC	1
 /* Connections taken from a listener per wakeup, so one worker does not
  * take a whole burst while others idle. */
 #define ACCEPT_BATCH		32
@@ -73,7 +70,7 @@ static void
 pause_accepting(struct worker *w)
 {
 	for (int i = 0; i < 2; i++)
-		worker_arm(w, &w->ls[i], false);
+		(void)worker_arm(w, &w->ls[i], false);
 	w->accept_resume = w->now + ACCEPT_PAUSE_SEC;
 }
 
@@ -152,10 +149,8 @@ conn_accept(struct worker *w, struct listener *l)
 	 * idle. Going to the back of the queue after taking some hands the
 	 * next connection to another worker.
 	 */
-	if (accepted > 0 && l->armed) {
-		worker_arm(w, l, false);
-		worker_arm(w, l, true);
-	}
+	if (accepted > 0 && l->armed && worker_arm(w, l, false) == 0)
+		(void)worker_arm(w, l, true);
 }
 
 static void

@@ -78,6 +78,10 @@ noreturn void imager_main(const struct conf *conf, int lfd,
 	    struct metrics *m, int slot);
 
 /* worker.c */
+/* Seconds to stop accepting after running out of descriptors, so the loop
+ * does not spin on a listener it cannot serve (as OpenBSD httpd does); and
+ * before trying again a listener that could not be put back. */
+#define ACCEPT_PAUSE_SEC	1
 noreturn void worker_main(const struct conf *conf, const struct listeners *l,
 	    struct metrics *m, int slot);
 
@@ -239,8 +243,9 @@ struct worker {
 
 /* conn.c */
 void	conn_accept(struct worker *w, struct listener *l);
-/* worker.c: puts a listener in (or takes it out of) the worker's epoll set. */
-void	worker_arm(struct worker *w, struct listener *l, bool on);
+/* worker.c: puts a listener in (or takes it out of) the worker's epoll
+ * set; -1 if it could not (adding is tried again after ACCEPT_PAUSE_SEC). */
+int	worker_arm(struct worker *w, struct listener *l, bool on);
 void	conn_event(struct worker *w, struct conn *c, uint32_t events);
 void	conn_close(struct worker *w, struct conn *c);
 void	conn_sweep(struct worker *w);

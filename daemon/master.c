@@ -31,6 +31,13 @@
 #define DEBOUNCE_MS	10
 #define DEBOUNCE_MAX_MS	500
 #define NOTIFY_TEXT_MAX	128
+/* A build child's exit status when sources changed under it: it wrote
+ * nothing and is started again. */
+#define BUILD_EXIT_CHANGED	3
+/* Builds started again in a row; the one after leaves the files that keep
+ * changing out (BUILD_LEAVE_CHANGED), so one file that never settles
+ * cannot hold the whole site back. */
+#define BUILD_CHANGED_MAX	3
 
 enum proc_kind {
 	PROC_WORKER,
@@ -62,6 +69,8 @@ struct master {
 	pid_t			 builder;
 	time_t			 build_deadline;
 	bool			 build_again;	/* asked for while one ran */
+	unsigned		 changed_runs;	/* builds in a row that found
+						 * sources changing */
 	bool			 roll_workers;	/* after the next build */
 	time_t			 retire_deadline; /* old workers are killed then */
 	bool			 ready;		/* the first index is published */
@@ -125,6 +134,7 @@ build_child(struct master *ms)
 {
 	struct build_result res;
 	char err[CONF_ERR_MAX];
+	unsigned flags = 0;
 
 	log_role("build");
 	proc_name("foliod build");
@@ -138,10 +148,17 @@ build_child(struct master *ms)
 	}
 	/* Only the first build after a start serves before it compresses;
 	 * the one it asks for next always compresses, whatever it finds. */
+	if (ms->generation == 0)
+		flags |= BUILD_FAST_START;
+	if (ms->changed_runs >= BUILD_CHANGED_MAX)
+		flags |= BUILD_LEAVE_CHANGED;
 	if (build_site(ms->conf, ms->generation + 1, time(NULL),
-	    ms->conf->run_dir, INDEX_FILE,
-	    ms->generation == 0 ? BUILD_FAST_START : 0, &res, err,
+	    ms->conf->run_dir, INDEX_FILE, flags, &res, err,
 	    sizeof(err)) == -1) {
+		if (res.changed > 0) {
+			log_info("%s; building again", err);
+			_exit(BUILD_EXIT_CHANGED);
+		}
 		log_warnx("index build failed: %s", err);
 		_exit(1);
 	}
@@ -311,11 +328,17 @@ static void
 build_done(struct master *ms, int status)
 {
 	bool ok = WIFEXITED(status) && WEXITSTATUS(status) == 0;
+	bool changed = WIFEXITED(status) &&
+	    WEXITSTATUS(status) == BUILD_EXIT_CHANGED;
 
 	if (!ok)
 		remove_build_temp(ms, ms->builder);
 	ms->builder = 0;
-	if (ok && publish(ms) == 0) {
+	ms->changed_runs = changed ? ms->changed_runs + 1 : 0;
+	if (changed) {
+		/* Not a failure: the current index stays until the next. */
+		ms->build_again = true;
+	} else if (ok && publish(ms) == 0) {
 		if (!ms->ready)
 			notify_ready(ms);
 		ms->ready = true;

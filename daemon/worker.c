@@ -92,27 +92,37 @@ open_access_log(struct worker *w)
 	w->logfd = fd;
 }
 
-/* EPOLLEXCLUSIVE: a new connection wakes one waiting worker, not all. */
-void
+/* EPOLLEXCLUSIVE: a new connection wakes one waiting worker, not all. A
+ * listener that cannot be put back is tried again a moment later
+ * (accept_resume), so a worker never stays deaf to it. */
+int
 worker_arm(struct worker *w, struct listener *l, bool on)
 {
 	struct epoll_event ev = { .events = EPOLLIN | EPOLLEXCLUSIVE,
 	    .data.ptr = l };
 
 	if (l->fd == -1 || l->armed == on)
-		return;
+		return 0;
 	if (epoll_ctl(w->epfd, on ? EPOLL_CTL_ADD : EPOLL_CTL_DEL, l->fd,
-	    &ev) == -1)
-		log_warn("epoll_ctl listener");
-	else
-		l->armed = on;
+	    &ev) == -1) {
+		if (!on) {
+			log_warn("epoll_ctl: removing a listener");
+			return -1;
+		}
+		log_warn("epoll_ctl: adding a listener; trying again in %d s",
+		    ACCEPT_PAUSE_SEC);
+		w->accept_resume = w->now + ACCEPT_PAUSE_SEC;
+		return -1;
+	}
+	l->armed = on;
+	return 0;
 }
 
 static void
 arm_listeners(struct worker *w, bool on)
 {
 	for (int i = 0; i < 2; i++)
-		worker_arm(w, &w->ls[i], on);
+		(void)worker_arm(w, &w->ls[i], on);
 }
 
 static void

@@ -92,6 +92,8 @@ struct builder {
 	char			**routes;	/* generated paths, sorted */
 	size_t			 nroutes;
 	size_t			 problems;
+	size_t			 changed;	/* sources that changed under us */
+	unsigned		 flags;		/* build_site()'s */
 	int			 rootfd;	/* the content root, or -1 */
 	struct site_image	*images;	/* sorted by url */
 	size_t			 nimages;
@@ -587,12 +589,20 @@ render_markdown(struct builder *b, struct doc *d)
 	if (content_render(d, b->conf->unsafe_html, mi) == 0)
 		return true;
 	d->render_failed = true;
-	if (errno == ESTALE)
-		log_warnx("%s: changed while the site was being built; left out"
-		    " until the next build", d->src);
-	else
-		log_warnx("%s: out of memory rendering markdown; left out",
+	if (errno == ESTALE && !(b->flags & BUILD_LEAVE_CHANGED)) {
+		/* The whole build is thrown away (build_site()). */
+		log_debug("%s: changed while the site was being built",
 		    d->src);
+		b->changed++;
+		return false;
+	}
+	if (errno == ESTALE) {
+		log_warnx("%s: keeps changing while the site is built; left"
+		    " out until it settles", d->src);
+		b->problems++;
+		return false;
+	}
+	log_warnx("%s: out of memory rendering markdown; left out", d->src);
 	b->problems++;
 	return false;
 }
@@ -793,10 +803,10 @@ build_site(const struct conf *conf, uint64_t generation, time_t now,
     const char *dir, const char *name, unsigned flags,
     struct build_result *res, char *err, size_t errlen)
 {
-	struct content_opts opts = { .now = now,
-	    .unsafe_html = conf->unsafe_html, .defer_markdown = true };
+	struct content_opts opts = { .now = now };
 	struct site site;
-	struct builder b = { .conf = conf, .site = &site, .rootfd = -1 };
+	struct builder b = { .conf = conf, .site = &site, .rootfd = -1,
+	    .flags = flags };
 	struct srccache cache;
 	struct buf rec;
 	struct index prev;
@@ -843,7 +853,14 @@ build_site(const struct conf *conf, uint64_t generation, time_t now,
 	res->cached = site.cached;
 	res->problems = site.problems + b.problems;
 	res->next_publish = site.next_publish;
+	res->changed = b.changed;
 	res->ms = ms_since(&t0);
+	if (b.changed > 0) {
+		ixb_abort(b.ixb);
+		snprintf(err, errlen, "%zu content file%s changed while the site"
+		    " was being built", b.changed, b.changed == 1 ? "" : "s");
+		goto out;
+	}
 	rc = ixb_commit(b.ixb, generation, site.root, site.next_publish,
 	    res->ms, err, errlen);
 out:

@@ -885,20 +885,18 @@ content_release(struct doc *d)
 }
 
 /*
- * Reads the markdown of a doc whose body was not kept at load. A file
- * changed since (its hash differs; a rebuild for it is on its way) has its
- * front matter found again, so the body is always whole; one that is gone,
- * no longer parses or is no longer UTF-8 fails with ESTALE, as a file that
- * changes while it is read does in load_source().
+ * Reads the markdown of a doc whose body was not kept at load. A file that
+ * is gone, or is no longer the bytes that were loaded (its hash differs),
+ * fails with ESTALE: its page would no longer match its front matter, nor
+ * the key the build files it under.
  */
 static int
 read_body(struct doc *d)
 {
-	char path[PATH_MAX], reason[REASON_MAX];
-	size_t len = 0, off, bline, eline;
-	struct meta m;
+	char path[PATH_MAX];
+	size_t len = 0;
 	char *data;
-	int n, rc = 0;
+	int n;
 
 	d->body_unread = false;
 	n = snprintf(path, sizeof(path), "%s/%s", d->root, d->src);
@@ -910,23 +908,13 @@ read_body(struct doc *d)
 			errno = ESTALE;
 		return -1;
 	}
-	off = d->body_off;
-	if (hash64(data, len) != d->src_hash) {
-		memset(&m, 0, sizeof(m));
-		rc = utf8_invalid((const unsigned char *)data, len) < len ? -1 :
-		    frontmatter_parse(data, len, &m, &off, &bline, &eline,
-		    reason, sizeof(reason));
-		meta_free(&m);
-		if (rc == 0)
-			d->body_line = bline;
-	}
-	if (rc == -1) {
+	if (hash64(data, len) != d->src_hash || d->body_off > len) {
 		free(data);
 		errno = ESTALE;
 		return -1;
 	}
-	d->markdown_len = len - off;
-	memmove(data, data + off, d->markdown_len + 1);
+	d->markdown_len = len - d->body_off;
+	memmove(data, data + d->body_off, d->markdown_len + 1);
 	d->markdown = data;
 	return 0;
 }
@@ -951,18 +939,6 @@ content_render(struct doc *d, bool unsafe_html,
 		return -1;
 	d->html = out.html;
 	d->html_len = out.html_len;
-	return 0;
-}
-
-static int
-render_docs(struct loader *ld, struct ldoc *docs, size_t n)
-{
-	if (ld->opts->defer_markdown)
-		return 0;
-	for (size_t i = 0; i < n; i++)
-		if (content_render(&docs[i].doc, ld->opts->unsafe_html,
-		    NULL) == -1)
-			return -1;
 	return 0;
 }
 
@@ -1246,9 +1222,6 @@ load_tree(struct loader *ld)
 		return -1;
 	dedup_assets(ld);
 	sort(ld->posts, ld->nposts, sizeof(*ld->posts), cmp_post);
-	if (render_docs(ld, ld->posts, ld->nposts) == -1 ||
-	    render_docs(ld, ld->pages, ld->npages) == -1)
-		return -1;
 	if (take_docs(ld->posts, ld->nposts, &s->posts, &s->nposts) == -1)
 		return -1;
 	ld->nposts = 0;

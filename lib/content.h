@@ -97,8 +97,6 @@ struct buf;
 
 struct content_opts {
 	time_t	 now;		/* posts dated after this are not published */
-	bool	 unsafe_html;	/* passed to markdown rendering */
-	bool	 defer_markdown; /* leave html to content_render() */
 	/* What an earlier load learned (NULL: none): unchanged sources are
 	 * not read. */
 	const struct srccache *cache;
@@ -107,8 +105,9 @@ struct content_opts {
 };
 
 /*
- * Reads and renders the whole content tree at root. Returns -1 only when the
- * tree cannot be read at all (root missing or unreadable, too many files),
+ * Reads the whole content tree at root: front matter, word counts and
+ * assets; content_render() reads and renders a body when its page is made.
+ * Returns -1 only when the tree cannot be read at all (root missing or unreadable, too many files),
  * with the reason in err; a bad file is logged, counted in site->problems and
  * skipped. Symlinks are never followed out of root.
  */

@@ -4,8 +4,7 @@
  * custom nodes that print <hN id="slug">, since cmark has no id attribute
  * and custom nodes render the same in safe and unsafe mode. Local images the
  * caller can resolve are replaced the same way by responsive <img> tags
- * (srcset through /_img, intrinsic size, lazy loading). Also counts the
- * words of the text for the reading time.
+ * (srcset through /_img, intrinsic size, lazy loading).
  */
 #include "markdown.h"
 
@@ -262,12 +261,13 @@ heading_text(cmark_node *h, struct heading_text *b)
 static int
 heading_replace(cmark_node *h, struct idset *ids)
 {
-	struct heading_text text = { .len = 0 };
+	struct heading_text text;
 	char base[HEADING_ID_MAX + 1];
 	char id[HEADING_UID_MAX], open[HEADING_TAG_MAX], close[sizeof("</h6>")];
 	cmark_node *blk, *inl, *c;
 	int level = cmark_node_get_heading_level(h);
 
+	text.len = 0;
 	text.s[0] = '\0';
 	heading_text(h, &text);
 	heading_slug(text.s, text.len, base, sizeof(base));
@@ -300,8 +300,9 @@ heading_replace(cmark_node *h, struct idset *ids)
 }
 
 /*
- * Collects the headings (in document order) into *heads. Returns the
- * number of headings, or -1 when out of memory.
+ * Collects the headings (in document order) into *heads, in the document's
+ * arena (which aborts when memory runs out). Returns the number of
+ * headings, or -1 if cmark could not walk the tree.
  */
 static ptrdiff_t
 md_walk(cmark_node *doc, cmark_node ***heads)
@@ -318,6 +319,9 @@ md_walk(cmark_node *doc, cmark_node ***heads)
 		if (ev == CMARK_EVENT_ENTER &&
 		    cmark_node_get_type(n) == CMARK_NODE_HEADING) {
 			if (nheads == cap) {
+				/* Bounded by the source: a heading takes
+				 * bytes of it, and sources are at most
+				 * CONTENT_FILE_MAX. */
 				cap = cap ? cap * 2 : MD_LIST_INITIAL;
 				h = mdarena_mem()->realloc(h, cap * sizeof(*h));
 			}

@@ -56,7 +56,8 @@ def socket_inodes(pid):
 
 def server_side_inode(server_port, client_port):
     """The inode of the server's end of the loopback TCP connection from
-    client_port, from /proc/net/tcp (addresses in hex)."""
+    client_port, from /proc/net/tcp (addresses in hex). IPv4 only, as the
+    harness listens on 127.0.0.1."""
     with open("/proc/net/tcp") as f:
         next(f)
         for line in f:

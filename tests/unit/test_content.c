@@ -105,6 +105,15 @@ put(const char *root, const char *rel, const char *data)
 	put_n(root, rel, data, strlen(data));
 }
 
+static int
+unlink_rel(const char *root, const char *rel)
+{
+	char path[PATH_MAX];
+
+	join(path, sizeof(path), root, rel);
+	return unlink(path);
+}
+
 static void
 link_to(const char *root, const char *rel, const char *target)
 {
@@ -153,7 +162,7 @@ new_tree(char *out, size_t outlen, const char *name)
 static int
 load(struct site *s, const char *root, time_t now, char **log, char *err)
 {
-	struct content_opts opts = { .now = now, .unsafe_html = false };
+	struct content_opts opts = { .now = now };
 	char path[PATH_MAX];
 	int fd, saved, rc;
 	ssize_t n;
@@ -193,8 +202,8 @@ log_lines(const char *log)
 	return log_count(log, "\n");
 }
 
-static const struct doc *
-find_doc(const struct doc *docs, size_t n, const char *slug)
+static struct doc *
+find_doc(struct doc *docs, size_t n, const char *slug)
 {
 	for (size_t i = 0; i < n; i++)
 		if (strcmp(docs[i].slug, slug) == 0)
@@ -337,7 +346,7 @@ test_main(void)
 	    "templates", "drafted", "hello/pic.png", "fig.png~", "DS_Store",
 	    "about" };
 	struct site s;
-	const struct doc *d;
+	struct doc *d;
 	const struct tag *t;
 	const struct asset *a;
 	size_t nproblems = sizeof(main_problems) / sizeof(main_problems[0]);
@@ -357,6 +366,10 @@ test_main(void)
 		ok(strcmp(s.posts[i].slug, order[i]) == 0, "post %zu is %s, "
 		    "want %s", i, s.posts[i].slug, order[i]);
 	if ((d = find_doc(s.posts, s.nposts, "hello")) != NULL) {
+		ok(d->markdown == NULL && d->html == NULL && d->body_unread,
+		    "hello: the body is left for content_render()");
+		ok(content_render(d, false, NULL) == 0,
+		    "hello renders");
 		ok(strcmp(d->url, "/posts/hello") == 0, "hello url %s", d->url);
 		ok(strcmp(d->src, "posts/hello.md") == 0, "hello src");
 		ok(d->kind == DOC_POST && d->bundle_dir == NULL, "hello kind");
@@ -392,7 +405,8 @@ test_main(void)
 	    (long long)s.newest);
 
 	/* Pages. */
-	ok(s.npages == 1 && strcmp(s.pages[0].slug, "about") == 0 &&
+	ok(s.npages == 1 && content_render(&s.pages[0], false, NULL) == 0 &&
+	    strcmp(s.pages[0].slug, "about") == 0 &&
 	    strcmp(s.pages[0].url, "/about") == 0 &&
 	    s.pages[0].kind == DOC_PAGE && s.pages[0].html != NULL &&
 	    strstr(s.pages[0].html, "About me.") != NULL, "pages");
@@ -463,7 +477,7 @@ static void
 test_duplicates(void)
 {
 	char root[PATH_MAX], deep[PATH_MAX], err[ERR_MAX] = "", *log;
-	const struct doc *d;
+	struct doc *d;
 	const struct asset *a;
 	struct site s;
 	size_t n;
@@ -644,7 +658,7 @@ static int
 load_at(time_t now, struct site *s, const char *root, const struct buf *rec,
     struct buf *next, char *err)
 {
-	struct content_opts opts = { .now = now, .defer_markdown = true,
+	struct content_opts opts = { .now = now,
 	    .record = next };
 	struct srccache c;
 	int rc;
@@ -688,6 +702,53 @@ test_unsettled(const char *root)
 	buf_free(&rec);
 }
 
+/* A source changed between its load and its render: ESTALE, so the build
+ * starts over rather than file a page from other bytes under the key of
+ * the loaded ones. Changed back before the render, it is the same file. */
+static void
+test_changed_before_render(void)
+{
+	char root[PATH_MAX], err[ERR_MAX] = "", *log;
+	static const char a[] = "---\ntitle: A\n---\nFirst text.\n";
+	struct site s;
+
+	new_tree(root, sizeof(root), "changing");
+	put(root, "posts/a.md", a);
+	put(root, "posts/b.md", "---\ntitle: B\n---\nB text.\n");
+	put(root, "pages/p.md", "---\ntitle: P\n---\nP text.\n");
+	ok(load(&s, root, time(NULL) + 60, &log, err) == 0 && s.nposts == 2 &&
+	    s.npages == 1, "load: %s", err);
+	free(log);
+	put(root, "posts/a.md", "---\ntitle: A\n---\nSecond text!\n");
+	struct doc *d = find_doc(s.posts, s.nposts, "a");
+	errno = 0;
+	ok(d != NULL && content_render(d, false, NULL) == -1 &&
+	    errno == ESTALE, "edited: ESTALE (%s)", strerror(errno));
+	put(root, "posts/a.md", a);
+	d = find_doc(s.posts, s.nposts, "b");
+	ok(d != NULL && content_render(d, false, NULL) == 0 &&
+	    strstr(d->html, "B text.") != NULL, "an unchanged file renders");
+	ok(unlink_rel(root, "posts/b.md") == 0, "remove b");
+	d = find_doc(s.posts, s.nposts, "b");
+	ok(d != NULL && d->html != NULL, "b was rendered before it went");
+	ok(unlink_rel(root, "pages/p.md") == 0, "remove p");
+	errno = 0;
+	ok(content_render(&s.pages[0], false, NULL) == -1 && errno == ESTALE,
+	    "deleted: ESTALE (%s)", strerror(errno));
+	content_free(&s);
+
+	/* A to B and back to A before the render: the loaded bytes. */
+	ok(load(&s, root, time(NULL) + 60, &log, err) == 0 && s.nposts == 1,
+	    "load again: %s", err);
+	free(log);
+	put(root, "posts/a.md", "---\ntitle: A\n---\nOther text.\n");
+	put(root, "posts/a.md", a);
+	ok(content_render(&s.posts[0], false, NULL) == 0 &&
+	    strstr(s.posts[0].html, "First text.") != NULL,
+	    "changed and changed back: renders");
+	content_free(&s);
+}
+
 static void
 test_cached(void)
 {
@@ -723,14 +784,14 @@ test_cached(void)
 	    strstr(d->html, "Alpha body.") != NULL &&
 	    strstr(d->html, "title") == NULL, "body read when rendered: %s",
 	    d->html ? d->html : "(none)");
-	/* Changed after the load: the body is found again, whole. */
+	/* Changed after the load: not the bytes loaded, so ESTALE (the
+	 * build starts over), never a body that belies its front matter. */
 	put(root, "pages/p.md", "---\ntitle: P\nsummary: longer now\n---\n"
 	    "New page body.\n");
 	d = &s.pages[0];
-	ok(content_render(d, false, NULL) == 0 && d->html != NULL &&
-	    strstr(d->html, "New page body.") != NULL &&
-	    strstr(d->html, "summary") == NULL, "a changed file: %s",
-	    d->html ? d->html : "(none)");
+	errno = 0;
+	ok(content_render(d, false, NULL) == -1 && errno == ESTALE &&
+	    d->html == NULL, "a changed file: ESTALE (%s)", strerror(errno));
 	content_free(&s);
 	/* Caught half-written (truncated, not yet written): left out. */
 	ok(load_cached(&s, root, &rec, &tmp, err) == 0 && s.cached == 2,
@@ -761,7 +822,7 @@ test_cached(void)
 	buf_free(&rec3);
 
 	/* The same length, the front matter a byte shorter and the body a
-	 * byte longer: the body is still found whole. */
+	 * byte longer: never a cut body. */
 	put(root, "pages/p.md", "---\ntitle: Px\n---\nPage body.\n");
 	ok(load_cached(&s, root, NULL, &rec2, err) == 0, "load: %s", err);
 	content_free(&s);
@@ -769,9 +830,9 @@ test_cached(void)
 	    s.pages[0].body_unread, "the page from the cache");
 	put(root, "pages/p.md", "---\ntitle: P\n---\nPage bodyy.\n");
 	d = &s.pages[0];
-	ok(content_render(d, false, NULL) == 0 && d->html != NULL &&
-	    strstr(d->html, ">Page bodyy.<") != NULL,
-	    "same size, body moved: %s", d->html ? d->html : "(none)");
+	errno = 0;
+	ok(content_render(d, false, NULL) == -1 && errno == ESTALE,
+	    "same size, body moved: ESTALE (%s)", strerror(errno));
 	content_free(&s);
 	buf_free(&rec2);
 	buf_free(&rec3);
@@ -801,6 +862,7 @@ main(void)
 	test_too_many();
 	test_bad_root();
 	test_utf8_offsets();
+	test_changed_before_render();
 	test_cached();
 	rm_tree(tmp_base);
 	return test_done();

@@ -1,7 +1,8 @@
 /*
- * test_words.c: word counts of markdown sources: hand-made cases, and the
- * block-at-a-time counter against a byte-at-a-time statement of the rule
- * over random text, at every length around the block edges.
+ * test_words.c: word counts of markdown sources: hand-made cases, and both
+ * block-at-a-time counters (SSE2 and portable classifiers) against a
+ * byte-at-a-time statement of the rule over random text, at every length
+ * around the block edges.
  */
 #include <stdbool.h>
 #include <stdint.h>
@@ -10,8 +11,26 @@
 #include "test.h"
 #include "words.h"
 
+/* words.c once more, with its portable classifier, as words_portable(). */
+size_t	words_portable(const char *md, size_t len);
+#define WORDS_PORTABLE
+#define words_count words_portable
+#include "words.c"
+#undef words_count
+
 #define RANDOM_TEXTS	4000	/* random sources checked */
 #define RANDOM_MAX	300	/* their longest, a few blocks */
+#define RUN_MAX		200	/* longest run of markup across blocks */
+#define LEADS		3	/* what comes before it: nothing, a word, a space */
+
+/* Both counters: the library's and the portable one. */
+static const struct {
+	size_t		(*fn)(const char *, size_t);
+	const char	*name;
+} counters[] = {
+	{ words_count, "words_count" }, { words_portable, "portable" },
+};
+#define NCOUNTERS	(sizeof(counters) / sizeof(counters[0]))
 
 /* The rule, one byte at a time: a word byte after white space (or at the
  * start) starts a word; other bytes keep the state. */
@@ -38,7 +57,7 @@ words_reference(const unsigned char *p, size_t len)
 }
 
 static void
-test_cases(void)
+test_cases(size_t (*count)(const char *, size_t), const char *name)
 {
 	static const struct {
 		const char *md;
@@ -53,37 +72,37 @@ test_cases(void)
 	};
 
 	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
-		size_t n = words_count(cases[i].md, strlen(cases[i].md));
-		ok(n == cases[i].words, "words of \"%s\": %zu, want %zu",
-		    cases[i].md, n, cases[i].words);
+		size_t n = count(cases[i].md, strlen(cases[i].md));
+		ok(n == cases[i].words, "%s: words of \"%s\": %zu, want %zu",
+		    name, cases[i].md, n, cases[i].words);
 	}
 }
 
 /* Every byte value, each alone and each between words: the classes must
  * agree with the rule for all 256. */
 static void
-test_every_byte(void)
+test_every_byte(size_t (*count)(const char *, size_t), const char *name)
 {
 	for (unsigned c = 0; c < 256; c++) {
 		unsigned char s[] = { 'a', ' ', (unsigned char)c, 'b', ' ',
 		    (unsigned char)c };
 		size_t want = words_reference(s, sizeof(s));
-		size_t got = words_count((const char *)s, sizeof(s));
+		size_t got = count((const char *)s, sizeof(s));
 
-		ok(got == want, "byte 0x%02x: %zu words, want %zu", c, got,
-		    want);
+		ok(got == want, "%s: byte 0x%02x: %zu words, want %zu", name,
+		    c, got, want);
 	}
 }
 
 /* Long runs of markup and of space across block edges: "(((...x" counts
  * one word whether the run starts in the block before or not. */
 static void
-test_runs_across_blocks(void)
+test_runs_across_blocks(size_t (*count)(const char *, size_t), const char *name)
 {
-	unsigned char s[RANDOM_MAX];
+	unsigned char s[RUN_MAX + 2];
 
-	for (size_t run = 0; run < 200; run++) {
-		for (size_t lead = 0; lead < 3; lead++) {
+	for (size_t run = 0; run < RUN_MAX; run++) {
+		for (size_t lead = 0; lead < LEADS; lead++) {
 			size_t n = 0;
 
 			if (lead == 1)
@@ -94,9 +113,9 @@ test_runs_across_blocks(void)
 				s[n++] = '(';
 			s[n++] = 'x';
 			size_t want = words_reference(s, n);
-			size_t got = words_count((const char *)s, n);
-			ok(got == want, "lead %zu, run %zu: %zu, want %zu",
-			    lead, run, got, want);
+			size_t got = count((const char *)s, n);
+			ok(got == want, "%s: lead %zu, run %zu: %zu, want %zu",
+			    name, lead, run, got, want);
 		}
 	}
 }
@@ -112,7 +131,7 @@ next_random(uint64_t *state)
 }
 
 static void
-test_random(void)
+test_random(size_t (*count)(const char *, size_t), const char *name)
 {
 	/* Letters, digits, white space, markup and UTF-8, so runs of each
 	 * class are short and long. */
@@ -129,20 +148,21 @@ test_random(void)
 		for (size_t i = 0; i < len; i++)
 			s[i] = (unsigned char)alphabet[next_random(&state) %
 			    classes];
-		if (words_count((const char *)s, len) !=
-		    words_reference(s, len))
+		if (count((const char *)s, len) != words_reference(s, len))
 			bad++;
 	}
-	ok(bad == 0, "%zu of %d random texts counted wrong", bad,
+	ok(bad == 0, "%s: %zu of %d random texts counted wrong", name, bad,
 	    RANDOM_TEXTS);
 }
 
 int
 main(void)
 {
-	test_cases();
-	test_every_byte();
-	test_runs_across_blocks();
-	test_random();
+	for (size_t i = 0; i < NCOUNTERS; i++) {
+		test_cases(counters[i].fn, counters[i].name);
+		test_every_byte(counters[i].fn, counters[i].name);
+		test_runs_across_blocks(counters[i].fn, counters[i].name);
+		test_random(counters[i].fn, counters[i].name);
+	}
 	return test_done();
 }
