@@ -22,6 +22,7 @@
 
 #include "beneath.h"
 #include "buf.h"
+#include "compress.h"
 #include "content.h"
 #include "feed.h"
 #include "hash.h"
@@ -870,6 +871,7 @@ out:
 	srccache_close(&cache);
 	buf_free(&rec);
 	mdarena_release();
+	compress_release();
 	if (have_prev)
 		index_close(&prev);
 	return rc;

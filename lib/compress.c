@@ -1,7 +1,8 @@
 /*
  * compress.c: the gzip and brotli encoders of compress.h, used once per
  * build for every compressible body. gzip is streamed through a small chunk
- * buffer; brotli is one call into a buffer of its worst-case size.
+ * buffer; brotli is one call into a buffer of its worst-case size. Also the
+ * helper thread that makes a body's gzip while its brotli is made.
  */
 #include "compress.h"
 
@@ -24,8 +25,8 @@
 /* memLevel 9 is zlib's maximum: more memory for the match state, slightly
  * better ratio, which is what a one-off compression wants. */
 #define GZIP_MEM_LEVEL		9
-/* Bodies from this size get their gzip made on a thread of its own: a
- * thread costs tens of microseconds, compressing 4 KiB about a hundred. */
+/* Bodies from this size get their gzip made on the helper thread: handing
+ * a job over costs a few microseconds, compressing 4 KiB about a hundred. */
 #define COMPRESS_THREAD_MIN	4096
 
 struct gzip_job {
@@ -33,6 +34,24 @@ struct gzip_job {
 	size_t		 len;
 	struct buf	*out;
 	int		 rc;
+};
+
+/*
+ * The one helper thread of the process, started by the first
+ * compress_both() and kept until compress_release(): a thread made for
+ * each page was a twentieth of a build's time. It takes one job at a
+ * time; the caller waits for it after doing the brotli half.
+ */
+static struct {
+	pthread_mutex_t	 mu;
+	pthread_cond_t	 cv;
+	pthread_t	 thread;
+	bool		 running;
+	bool		 stop;
+	struct gzip_job	*job;		/* handed over, not yet done */
+} helper = {
+	.mu = PTHREAD_MUTEX_INITIALIZER,
+	.cv = PTHREAD_COND_INITIALIZER,
 };
 
 int
@@ -99,12 +118,55 @@ compress_brotli(const void *in, size_t len, struct buf *out)
 }
 
 static void *
-gzip_thread(void *arg)
+helper_main(void *arg)
 {
-	struct gzip_job *j = arg;
+	(void)arg;
+	pthread_mutex_lock(&helper.mu);
+	for (;;) {
+		while (helper.job == NULL && !helper.stop)
+			pthread_cond_wait(&helper.cv, &helper.mu);
+		if (helper.job == NULL)
+			break;
+		struct gzip_job *j = helper.job;
 
-	j->rc = compress_gzip(j->in, j->len, j->out);
+		pthread_mutex_unlock(&helper.mu);
+		j->rc = compress_gzip(j->in, j->len, j->out);
+		pthread_mutex_lock(&helper.mu);
+		helper.job = NULL;
+		pthread_cond_broadcast(&helper.cv);
+	}
+	pthread_mutex_unlock(&helper.mu);
 	return NULL;
+}
+
+/* Hands j to the helper (started if need be); false if there is none. */
+static bool
+helper_start(struct gzip_job *j)
+{
+	bool ok;
+
+	pthread_mutex_lock(&helper.mu);
+	if (!helper.running) {
+		helper.stop = false;
+		helper.running = pthread_create(&helper.thread, NULL,
+		    helper_main, NULL) == 0;
+	}
+	ok = helper.running;
+	if (ok) {
+		helper.job = j;
+		pthread_cond_broadcast(&helper.cv);
+	}
+	pthread_mutex_unlock(&helper.mu);
+	return ok;
+}
+
+static void
+helper_wait(void)
+{
+	pthread_mutex_lock(&helper.mu);
+	while (helper.job != NULL)
+		pthread_cond_wait(&helper.cv, &helper.mu);
+	pthread_mutex_unlock(&helper.mu);
 }
 
 void
@@ -112,17 +174,30 @@ compress_both(const void *in, size_t len, struct buf *gz, int *gz_rc,
     struct buf *br, int *br_rc)
 {
 	struct gzip_job j = { in, len, gz, -1 };
-	pthread_t t;
 	bool threaded;
 
-	/* Without a thread (too small, or none to be had): one after the
-	 * other, the same result. */
-	threaded = len >= COMPRESS_THREAD_MIN &&
-	    pthread_create(&t, NULL, gzip_thread, &j) == 0;
+	/* Without the helper (too small, or no thread to be had): one after
+	 * the other, the same result. */
+	threaded = len >= COMPRESS_THREAD_MIN && helper_start(&j);
 	if (!threaded)
 		j.rc = compress_gzip(in, len, gz);
 	*br_rc = compress_brotli(in, len, br);
 	if (threaded)
-		pthread_join(t, NULL);
+		helper_wait();
 	*gz_rc = j.rc;
+}
+
+void
+compress_release(void)
+{
+	pthread_mutex_lock(&helper.mu);
+	if (!helper.running) {
+		pthread_mutex_unlock(&helper.mu);
+		return;
+	}
+	helper.stop = true;
+	pthread_cond_broadcast(&helper.cv);
+	pthread_mutex_unlock(&helper.mu);
+	pthread_join(helper.thread, NULL);
+	helper.running = false;
 }

@@ -198,6 +198,22 @@ test_both(void)
 	ok(gz_rc == -1 && br_rc == -1, "both: bound too small fails each");
 	buf_free(&gz);
 	buf_free(&br);
+	/* The helper ends, and the next call starts another. */
+	compress_release();
+	compress_release();
+	for (size_t n = 0; n < 8192; n++)
+		text[n] = (unsigned char)"<p>again</p>\n"[n % 13];
+	buf_init(&gz, OUT_MAX);
+	buf_init(&br, OUT_MAX);
+	buf_init(&g1, OUT_MAX);
+	compress_both(text, 8192, &gz, &gz_rc, &br, &br_rc);
+	ok(gz_rc == 0 && br_rc == 0 && compress_gzip(text, 8192, &g1) == 0 &&
+	    gz.len == g1.len && memcmp(gz.data, g1.data, gz.len) == 0,
+	    "both after a release");
+	buf_free(&gz);
+	buf_free(&br);
+	buf_free(&g1);
+	compress_release();
 	free(text);
 }
 
