@@ -52,7 +52,8 @@ LIB_SRCS = \
 	lib/image_jpeg.c	\
 	lib/image_png.c		\
 	lib/image_webp.c	\
-	lib/imgcache.c
+	lib/imgcache.c		\
+	lib/fdcache.c
 
 # ... and the processes (daemon/).
 DAEMON_SRCS = \

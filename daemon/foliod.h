@@ -17,6 +17,7 @@
 #include <time.h>
 
 #include "conf.h"
+#include "fdcache.h"
 #include "http_parse.h"
 #include "http_resp.h"
 #include "image.h"
@@ -82,6 +83,11 @@ noreturn void imager_main(const struct conf *conf, int lfd,
  * does not spin on a listener it cannot serve (as OpenBSD httpd does); and
  * before trying again a listener that could not be put back. */
 #define ACCEPT_PAUSE_SEC	1
+/* Seconds a worker keeps an /_img hit open (fdcache.h) before it looks at
+ * the source and the cache again: a changed or deleted source, or an
+ * evicted cache file, is seen at most this late, as with nginx's
+ * open_file_cache_valid. */
+#define IMG_HIT_VALID_SEC	1
 noreturn void worker_main(const struct conf *conf, const struct listeners *l,
 	    struct metrics *m, int slot);
 
@@ -234,6 +240,7 @@ struct worker {
 	int			 logfd;		/* access log, -1 = off */
 	struct imgcache		 cache;
 	bool			 have_cache;
+	struct fdcache		 imgfds;	/* /_img hits, kept open */
 	struct image_allow	 allow;		/* widths and qualities */
 	bool			 stopping;
 	time_t			 accept_resume;	/* 0 = accepting */

@@ -21,6 +21,47 @@
 /* Seconds a connection waits for an imager before it gives up (503). */
 #define IMAGE_WAIT_SEC	60
 
+/* What an open-file cache entry of a hit keeps besides the file: the
+ * source's version then, and the cache key (the ETag). */
+struct img_hit {
+	char	ver[ETAG_CORE_LEN + 1];
+	char	key[IMGCACHE_KEY_LEN + 1];
+};
+
+/* The hit cache's key: everything the cached file depends on but the
+ * source's version, which its validity bounds. */
+static size_t
+hit_key(const struct image_req *ir, enum image_format fmt,
+    unsigned char out[FDCACHE_KEY_MAX])
+{
+	size_t n = strnlen(ir->url, sizeof(ir->url) - 1);
+	int num[] = { ir->width, ir->quality, (int)fmt };
+
+	memcpy(out, ir->url, n);
+	out[n++] = '\0';
+	memcpy(out + n, num, sizeof(num));
+	return n + sizeof(num);
+}
+
+/* Answers from the open-file cache, if this image is in it. */
+static bool
+cached_hit(struct worker *w, struct conn *c, const struct image_req *ir,
+    enum image_format fmt, const unsigned char *key, size_t keylen)
+{
+	struct img_hit hit;
+	struct stat st;
+	int fd;
+
+	if ((fd = fdcache_get(&w->imgfds, key, keylen, w->now, &st, &hit,
+	    sizeof(hit))) == -1)
+		return false;
+	c->img_versioned = strcmp(ir->version, hit.ver) == 0;
+	c->img_format = fmt;
+	memcpy(c->img_key, hit.key, sizeof(c->img_key));
+	respond_image(w, c, fd, &st, true);
+	return true;
+}
+
 static enum image_format
 source_format(const char *path)
 {
@@ -76,12 +117,15 @@ busy(struct worker *w, struct conn *c)
 void
 image_route(struct worker *w, struct conn *c, const char *query, size_t qlen)
 {
-	char err[IMAGE_ERR_MAX], src[PATH_MAX], ver[ETAG_CORE_LEN + 1];
+	char err[IMAGE_ERR_MAX], src[PATH_MAX];
+	unsigned char key[FDCACHE_KEY_MAX];
+	struct img_hit hit;
 	struct img_request req;
 	struct image_req ir;
 	const struct ix_entry *e;
 	enum image_format fmt;
 	struct stat st;
+	size_t keylen;
 	int fd;
 
 	c->route = ROUTE_IMAGE;
@@ -96,8 +140,16 @@ image_route(struct worker *w, struct conn *c, const char *query, size_t qlen)
 	}
 	snprintf(src, sizeof(src), "%.*s", (int)e->body[IXV_IDENTITY].len,
 	    index_blob(&w->cur->ix, e->body[IXV_IDENTITY]));
-	if ((fmt = source_format(src)) == IMAGE_FMT_NONE ||
-	    (fd = open_beneath(w->cur->rootfd, src)) == -1) {
+	if ((fmt = source_format(src)) == IMAGE_FMT_NONE) {
+		respond_error(w, c, 404, "url: no such image", "");
+		return;
+	}
+	if (c->info.accept & ACCEPT_WEBP)
+		fmt = IMAGE_FMT_WEBP;
+	keylen = hit_key(&ir, fmt, key);
+	if (cached_hit(w, c, &ir, fmt, key, keylen))
+		return;
+	if ((fd = open_beneath(w->cur->rootfd, src)) == -1) {
 		respond_error(w, c, 404, "url: no such image", "");
 		return;
 	}
@@ -107,13 +159,14 @@ image_route(struct worker *w, struct conn *c, const char *query, size_t qlen)
 		return;
 	}
 	close(fd);
-	file_version(&st, ver);
-	c->img_versioned = strcmp(ir.version, ver) == 0;
-	if (c->info.accept & ACCEPT_WEBP)
-		fmt = IMAGE_FMT_WEBP;
+	file_version(&st, hit.ver);
+	c->img_versioned = strcmp(ir.version, hit.ver) == 0;
 	c->img_format = fmt;
 	imgcache_key(src, &st, ir.width, ir.quality, fmt, c->img_key);
 	if ((fd = imgcache_get(&w->cache, c->img_key, &st)) != -1) {
+		memcpy(hit.key, c->img_key, sizeof(hit.key));
+		fdcache_put(&w->imgfds, key, keylen, fd, &st, &hit, sizeof(hit),
+		    w->now);
 		respond_image(w, c, fd, &st, true);
 		return;
 	}

@@ -64,6 +64,8 @@ follow_index(struct worker *w)
 	r->generation = r->ix.hdr->generation;
 	ixref_put(w->cur);
 	w->cur = r;
+	/* Image hits were found through the old index's sources. */
+	fdcache_flush(&w->imgfds);
 	metrics_store(&w->slot->generation, r->generation);
 	log_debug("serving index generation %llu",
 	    (unsigned long long)r->generation);
@@ -186,6 +188,7 @@ setup_images(struct worker *w, const struct conf *conf)
 	w->allow.qualities = conf->image_qualities.v;
 	w->allow.nqualities = (size_t)conf->image_qualities.n;
 	w->allow.quality_default = conf->image_qualities.v[0];
+	fdcache_init(&w->imgfds, IMG_HIT_VALID_SEC);
 	if (imgcache_open(&w->cache, conf->cache_dir, conf->cache_max_bytes,
 	    0) == -1)
 		fatal("cache_dir %s", conf->cache_dir);
@@ -232,6 +235,7 @@ static noreturn void
 finish(struct worker *w)
 {
 	ixref_put(w->cur);
+	fdcache_flush(&w->imgfds);
 	if (w->have_cache)
 		imgcache_close(&w->cache);
 	free(w->conns);
