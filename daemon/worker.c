@@ -170,6 +170,7 @@ tick(struct worker *w)
 		w->now = ts.tv_sec;
 		http_date(w->now, w->date);
 		conn_sweep(w);
+		fdcache_expire(&w->imgfds, w->now);
 		if (w->accept_resume && w->now >= w->accept_resume &&
 		    !w->stopping) {
 			w->accept_resume = 0;

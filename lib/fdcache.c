@@ -81,6 +81,14 @@ fdcache_put(struct fdcache *c, const void *key, size_t keylen, int fd,
 }
 
 void
+fdcache_expire(struct fdcache *c, time_t now)
+{
+	for (size_t i = 0; i < FDCACHE_SLOTS; i++)
+		if (c->e[i].fd != -1 && now >= c->e[i].until)
+			drop(&c->e[i]);
+}
+
+void
 fdcache_flush(struct fdcache *c)
 {
 	for (size_t i = 0; i < FDCACHE_SLOTS; i++)

@@ -47,6 +47,10 @@ int	fdcache_get(struct fdcache *c, const void *key, size_t keylen,
 void	fdcache_put(struct fdcache *c, const void *key, size_t keylen, int fd,
 	    const struct stat *st, const void *extra, size_t extralen,
 	    time_t now);
+/* Closes the entries that are stale at now, so that a file deleted since
+ * (an evicted cache entry) is not held open (the worker does it each
+ * second). */
+void	fdcache_expire(struct fdcache *c, time_t now);
 /* Closes every entry (a new index, or the worker's end). */
 void	fdcache_flush(struct fdcache *c);
 

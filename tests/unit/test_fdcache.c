@@ -1,7 +1,8 @@
 /*
  * test_fdcache.c: the open-file cache: a fresh entry gives a dup of the
- * file with its stat and extra bytes; a stale, replaced or flushed entry is
- * closed (the process's descriptors are counted); keys must match whole.
+ * file with its stat and extra bytes; a stale, expired, replaced or flushed
+ * entry is closed (the process's descriptors are counted); keys must match
+ * whole.
  */
 #include <dirent.h>
 #include <fcntl.h>
@@ -96,6 +97,15 @@ test_replace_and_flush(struct fdcache *c)
 	ok(held > 0 && held <= FDCACHE_SLOTS,
 	    "%d keys hold %d descriptors, at most one per slot", MANY_KEYS,
 	    held);
+	fdcache_expire(c, NOW + VALID - 1);
+	ok(open_fds() - base == held, "expire keeps the fresh ones");
+	fdcache_put(c, "late", 4, fd, &st, NULL, 0, NOW + 1);
+	fdcache_expire(c, NOW + VALID);
+	ok(open_fds() - base == 1, "and closes the stale ones, unasked");
+	int d = fdcache_get(c, "late", 4, NOW + VALID, &got, NULL, 0);
+	ok(d != -1, "an entry put later is still fresh");
+	if (d != -1)
+		close(d);
 	fdcache_flush(c);
 	ok(open_fds() == base, "flush closes them all");
 	snprintf(key, sizeof(key), "key-%d", MANY_KEYS - 1);
