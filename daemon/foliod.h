@@ -83,9 +83,9 @@ noreturn void imager_main(const struct conf *conf, int lfd,
  * does not spin on a listener it cannot serve (as OpenBSD httpd does); and
  * before trying again a listener that could not be put back. */
 #define ACCEPT_PAUSE_SEC	1
-/* Seconds a worker keeps an /_img hit open (fdcache.h) before it looks at
- * the source and the cache again: a changed or deleted source, or an
- * evicted cache file, is seen at most this late, as with nginx's
+/* Seconds (at most) a worker keeps an /_img hit open (fdcache.h) before it
+ * looks at the source and the cache again: a changed or deleted source, or
+ * an evicted cache file, is seen at most this late, as with nginx's
  * open_file_cache_valid. */
 #define IMG_HIT_VALID_SEC	1
 noreturn void worker_main(const struct conf *conf, const struct listeners *l,
@@ -245,6 +245,7 @@ struct worker {
 	bool			 stopping;
 	time_t			 accept_resume;	/* 0 = accepting */
 	time_t			 now;
+	time_t			 mono;		/* seconds, CLOCK_MONOTONIC */
 	char			 date[HTTP_DATE_LEN + 1];
 };
 

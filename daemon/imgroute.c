@@ -28,6 +28,11 @@ struct img_hit {
 	char	key[IMGCACHE_KEY_LEN + 1];
 };
 
+_Static_assert(sizeof(struct img_hit) <= FDCACHE_EXTRA_MAX,
+    "an img_hit fits an fdcache entry's extra bytes");
+_Static_assert(IMAGE_URL_MAX + 3 * sizeof(int) <= FDCACHE_KEY_MAX,
+    "an /_img hit key fits FDCACHE_KEY_MAX");
+
 /* The hit cache's key: everything the cached file depends on but the
  * source's version, which its validity bounds. */
 static size_t
@@ -52,7 +57,7 @@ cached_hit(struct worker *w, struct conn *c, const struct image_req *ir,
 	struct stat st;
 	int fd;
 
-	if ((fd = fdcache_get(&w->imgfds, key, keylen, w->now, &st, &hit,
+	if ((fd = fdcache_get(&w->imgfds, key, keylen, w->mono, &st, &hit,
 	    sizeof(hit))) == -1)
 		return false;
 	c->img_versioned = strcmp(ir->version, hit.ver) == 0;
@@ -166,7 +171,7 @@ image_route(struct worker *w, struct conn *c, const char *query, size_t qlen)
 	if ((fd = imgcache_get(&w->cache, c->img_key, &st)) != -1) {
 		memcpy(hit.key, c->img_key, sizeof(hit.key));
 		fdcache_put(&w->imgfds, key, keylen, fd, &st, &hit, sizeof(hit),
-		    w->now);
+		    w->mono);
 		respond_image(w, c, fd, &st, true);
 		return;
 	}

@@ -130,8 +130,10 @@ build_temp(const struct conf *c, char *dir, size_t dirlen,
 		log_warn("%s", dir);
 		return -1;
 	}
-	if (build_site(c, 1, time(NULL), dir, INDEX_FILE, 0, res, err,
-	    sizeof(err)) == -1) {
+	/* One build, not a service: a file that changes under it is left
+	 * out with a line saying so, as a broken one is. */
+	if (build_site(c, 1, time(NULL), dir, INDEX_FILE, BUILD_LEAVE_CHANGED,
+	    res, err, sizeof(err)) == -1) {
 		log_warnx("build failed: %s", err);
 		nftw(dir, rm_entry, NFTW_FDS, FTW_DEPTH | FTW_PHYS);
 		return -1;

@@ -324,6 +324,17 @@ remove_build_temp(const struct master *ms, pid_t pid)
 		(void)unlink(path);
 }
 
+/* A change to build for, once the tree has been quiet (on_timers()). */
+static void
+note_change(struct master *ms)
+{
+	int64_t now = mono_ms();
+
+	if (ms->change_first == 0)
+		ms->change_first = now;
+	ms->change_last = now;
+}
+
 static void
 build_done(struct master *ms, int status)
 {
@@ -336,9 +347,14 @@ build_done(struct master *ms, int status)
 	ms->builder = 0;
 	ms->changed_runs = changed ? ms->changed_runs + 1 : 0;
 	if (changed) {
-		/* Not a failure: the current index stays until the next. */
-		ms->build_again = true;
-	} else if (ok && publish(ms) == 0) {
+		/* Neither a failure nor the end of a reload: the build starts
+		 * again once the tree has been quiet for the debounce, and the
+		 * current index stays until then. */
+		note_change(ms);
+		spawn_workers(ms);
+		return;
+	}
+	if (ok && publish(ms) == 0) {
 		if (!ms->ready)
 			notify_ready(ms);
 		ms->ready = true;
@@ -698,13 +714,8 @@ on_timers(struct master *ms)
 static void
 on_content_change(struct master *ms)
 {
-	int64_t now = mono_ms();
-
-	if (!watcher_read(&ms->watch))
-		return;
-	if (ms->change_first == 0)
-		ms->change_first = now;
-	ms->change_last = now;
+	if (watcher_read(&ms->watch))
+		note_change(ms);
 }
 
 noreturn void

@@ -165,12 +165,14 @@ tick(struct worker *w)
 {
 	struct timespec ts;
 
+	clock_gettime(CLOCK_MONOTONIC_COARSE, &ts);
+	w->mono = ts.tv_sec;
 	clock_gettime(CLOCK_REALTIME_COARSE, &ts);
 	if (ts.tv_sec != w->now) {
 		w->now = ts.tv_sec;
 		http_date(w->now, w->date);
 		conn_sweep(w);
-		fdcache_expire(&w->imgfds, w->now);
+		fdcache_expire(&w->imgfds, w->mono);
 		if (w->accept_resume && w->now >= w->accept_resume &&
 		    !w->stopping) {
 			w->accept_resume = 0;

@@ -638,6 +638,8 @@ add_docs(struct builder *b)
 	char *body;
 
 	for (size_t i = 0; i < s->nposts; i++) {
+		if (b->changed > 0)
+			return;		/* thrown away anyway: stop now */
 		add_post(b, i);
 		/* Only the feed's posts need their text again: the rest is let
 		 * go now, so a build's memory does not grow with the site. */

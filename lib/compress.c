@@ -199,5 +199,7 @@ compress_release(void)
 	pthread_cond_broadcast(&helper.cv);
 	pthread_mutex_unlock(&helper.mu);
 	pthread_join(helper.thread, NULL);
+	pthread_mutex_lock(&helper.mu);
 	helper.running = false;
+	pthread_mutex_unlock(&helper.mu);
 }

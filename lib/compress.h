@@ -19,7 +19,8 @@ int	compress_brotli(const void *in, size_t len, struct buf *out);
 void	compress_both(const void *in, size_t len, struct buf *gz, int *gz_rc,
 	    struct buf *br, int *br_rc);
 /* Ends the helper thread (a build does at its end); the next
- * compress_both() starts another. */
+ * compress_both() starts another. A process must not fork while the
+ * helper runs (the child would have no helper, and a held lock). */
 void	compress_release(void);
 
 #endif

@@ -107,9 +107,10 @@ struct content_opts {
 /*
  * Reads the whole content tree at root: front matter, word counts and
  * assets; content_render() reads and renders a body when its page is made.
- * Returns -1 only when the tree cannot be read at all (root missing or unreadable, too many files),
- * with the reason in err; a bad file is logged, counted in site->problems and
- * skipped. Symlinks are never followed out of root.
+ * Returns -1 only when the tree cannot be read at all (root missing or
+ * unreadable, too many files), with the reason in err; a bad file is
+ * logged, counted in site->problems and skipped. Symlinks are never
+ * followed out of root.
  */
 int	content_load(struct site *site, const char *root,
 	    const struct content_opts *opts, char *err, size_t errlen);

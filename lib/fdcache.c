@@ -1,6 +1,7 @@
 /*
  * fdcache.c: the open-file cache of fdcache.h: one slot per key hash,
- * entries replaced on collision, stale ones closed when next looked at.
+ * entries replaced on collision, stale ones closed when next looked at or
+ * by fdcache_expire().
  */
 #include "fdcache.h"
 
@@ -62,15 +63,15 @@ fdcache_put(struct fdcache *c, const void *key, size_t keylen, int fd,
     const struct stat *st, const void *extra, size_t extralen, time_t now)
 {
 	struct fdcache_entry *e = slot_of(c, key, keylen);
-	int dup;
+	int copy;
 
 	if (keylen > FDCACHE_KEY_MAX || extralen > FDCACHE_EXTRA_MAX ||
 	    c->valid_sec <= 0)
 		return;
-	if ((dup = fcntl(fd, F_DUPFD_CLOEXEC, 0)) == -1)
+	if ((copy = fcntl(fd, F_DUPFD_CLOEXEC, 0)) == -1)
 		return;
 	drop(e);
-	e->fd = dup;
+	e->fd = copy;
 	e->until = now + c->valid_sec;
 	e->st = *st;
 	e->keylen = keylen;

@@ -33,7 +33,9 @@ struct fdcache {
 	struct fdcache_entry	 e[FDCACHE_SLOTS];
 };
 
-/* An empty cache whose entries stay fresh valid_sec seconds. */
+/* An empty cache whose entries stay fresh valid_sec seconds. now is any
+ * clock that never steps back (the worker's is CLOCK_MONOTONIC); with
+ * whole seconds an entry lives up to valid_sec. */
 void	fdcache_init(struct fdcache *c, time_t valid_sec);
 /*
  * A new descriptor (a dup, the caller's to close) of key's file if its
