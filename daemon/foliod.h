@@ -245,7 +245,8 @@ struct worker {
 	bool			 stopping;
 	time_t			 accept_resume;	/* 0 = accepting */
 	time_t			 now;
-	time_t			 mono;		/* seconds, CLOCK_MONOTONIC */
+	time_t			 mono;		/* seconds, CLOCK_MONOTONIC,
+						 * read with now */
 	char			 date[HTTP_DATE_LEN + 1];
 };
 

@@ -165,12 +165,13 @@ tick(struct worker *w)
 {
 	struct timespec ts;
 
-	clock_gettime(CLOCK_MONOTONIC_COARSE, &ts);
-	w->mono = ts.tv_sec;
 	clock_gettime(CLOCK_REALTIME_COARSE, &ts);
 	if (ts.tv_sec != w->now) {
 		w->now = ts.tv_sec;
 		http_date(w->now, w->date);
+		/* Read once a second too: its only reader counts seconds. */
+		clock_gettime(CLOCK_MONOTONIC_COARSE, &ts);
+		w->mono = ts.tv_sec;
 		conn_sweep(w);
 		fdcache_expire(&w->imgfds, w->mono);
 		if (w->accept_resume && w->now >= w->accept_resume &&

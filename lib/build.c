@@ -595,16 +595,12 @@ render_markdown(struct builder *b, struct doc *d)
 		log_debug("%s: changed while the site was being built",
 		    d->src);
 		b->changed++;
-		return false;
-	}
-	if (errno == ESTALE) {
-		log_warnx("%s: keeps changing while the site is built; left"
-		    " out until it settles", d->src);
+	} else {
+		log_warnx("%s: %s; left out", d->src, errno == ESTALE ?
+		    "keeps changing while the site is built" :
+		    "out of memory rendering markdown");
 		b->problems++;
-		return false;
 	}
-	log_warnx("%s: out of memory rendering markdown; left out", d->src);
-	b->problems++;
 	return false;
 }
 

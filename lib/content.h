@@ -123,10 +123,10 @@ struct markdown_images;
 void	content_release(struct doc *d);
 
 /* Renders d's markdown into d->html, unless already done, reading it first
- * (see body_unread); images (NULL: plain <img>) as
- * markdown_render() takes it. Returns -1 with errno ENOMEM, or ESTALE when
- * the source changed so that it no longer parses, or went, since it was
- * loaded (or d was released): leave d out, the next build will see it. */
+ * (see body_unread); images (NULL: plain <img>) as markdown_render() takes
+ * it. Returns -1 with errno ENOMEM, or ESTALE when the source is no longer
+ * the bytes loaded, or went (or d was released): what was loaded of it
+ * would not match its page. */
 int	content_render(struct doc *d, bool unsafe_html,
 	    const struct markdown_images *images);
 

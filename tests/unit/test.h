@@ -1,7 +1,8 @@
 /*
  * test.h: the unit-test harness. ok() records one check and names the file
  * and line of a failure; test_done() prints "N passed, N failed" and gives
- * the exit status. test_read_file() loads a fixture.
+ * the exit status. test_read_file() loads a fixture; xorshift() makes
+ * test data.
  */
 #ifndef FOLIO_TEST_H
 #define FOLIO_TEST_H
@@ -22,6 +23,19 @@ static int test_passed, test_failed;
 		fputc('\n', stderr);					\
 	}								\
 } while (0)
+
+/* A small deterministic generator (xorshift32): every run of a test binary
+ * sees the same data, so a failure repeats. */
+static uint32_t test_rng = 2463534242u;
+
+static inline uint32_t
+xorshift(void)
+{
+	test_rng ^= test_rng << 13;
+	test_rng ^= test_rng >> 17;
+	test_rng ^= test_rng << 5;
+	return test_rng;
+}
 
 static inline int
 test_done(void)

@@ -19,17 +19,6 @@
 #define OUT_MAX		(64u << 20)
 #define BIG_LEN		(512u << 10)	/* many deflate output chunks */
 
-static uint32_t rng = 2463534242u;
-
-static uint32_t
-xorshift(void)
-{
-	rng ^= rng << 13;
-	rng ^= rng >> 17;
-	rng ^= rng << 5;
-	return rng;
-}
-
 /* Inflates gzip data; returns the decoded bytes (caller frees) or NULL. */
 static unsigned char *
 gunzip(const void *in, size_t len, size_t want, size_t *outlen)

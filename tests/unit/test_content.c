@@ -30,6 +30,9 @@
 /* Seconds past now at which a file written now counts as settled for the
  * source cache (content.c's SRC_SETTLE_SEC is less). */
 #define SETTLED_AHEAD	10
+/* Seconds past now a load is done at, so that undated posts (dated by
+ * their file's mtime, just now) are published. */
+#define PUBLISHED_AHEAD	60
 /* Offsets test_utf8_offsets() puts a sequence at: past two 8-byte words. */
 #define UTF8_OFFSETS_MAX	17
 
@@ -501,7 +504,7 @@ test_duplicates(void)
 	snprintf(deep + n, sizeof(deep) - n, "/f.txt");
 	put(root, deep, "deep");
 	/* These posts are dated by their mtime: now. */
-	rc = load(&s, root, time(NULL) + 60, &log, err);
+	rc = load(&s, root, time(NULL) + PUBLISHED_AHEAD, &log, err);
 	ok(rc == 0, "dups: rc %d %s", rc, err);
 	d = find_doc(s.posts, s.nposts, "trip");
 	ok(d && d->meta.date == utc(2025, 12, 24, 0, 0, 0) &&
@@ -623,7 +626,7 @@ test_utf8_offsets(void)
 			want_bad += !seqs[q].good;
 			want_posts += seqs[q].good;
 		}
-	ok(load(&s, root, time(NULL) + 60, &log, err) == 0 &&
+	ok(load(&s, root, time(NULL) + PUBLISHED_AHEAD, &log, err) == 0 &&
 	    s.problems == want_bad &&
 	    s.nposts == want_posts && (size_t)log_count(log, "invalid UTF-8")
 	    == want_bad, "UTF-8 at every offset: %zu posts, %zu problems",
@@ -716,7 +719,7 @@ test_changed_before_render(void)
 	put(root, "posts/a.md", a);
 	put(root, "posts/b.md", "---\ntitle: B\n---\nB text.\n");
 	put(root, "pages/p.md", "---\ntitle: P\n---\nP text.\n");
-	ok(load(&s, root, time(NULL) + 60, &log, err) == 0 && s.nposts == 2 &&
+	ok(load(&s, root, time(NULL) + PUBLISHED_AHEAD, &log, err) == 0 && s.nposts == 2 &&
 	    s.npages == 1, "load: %s", err);
 	free(log);
 	put(root, "posts/a.md", "---\ntitle: A\n---\nSecond text!\n");
@@ -738,7 +741,7 @@ test_changed_before_render(void)
 	content_free(&s);
 
 	/* A to B and back to A before the render: the loaded bytes. */
-	ok(load(&s, root, time(NULL) + 60, &log, err) == 0 && s.nposts == 1,
+	ok(load(&s, root, time(NULL) + PUBLISHED_AHEAD, &log, err) == 0 && s.nposts == 1,
 	    "load again: %s", err);
 	free(log);
 	put(root, "posts/a.md", "---\ntitle: A\n---\nOther text.\n");

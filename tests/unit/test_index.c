@@ -47,16 +47,6 @@ struct spec {
 static char dir[] = "/tmp/folio-ix-XXXXXX";
 static char ixpath[PATH_MAX], scratch[PATH_MAX];
 static int scratch_fd = -1;	/* a memfd behind scratch, if there is one */
-static uint32_t rng = 88172645u;
-
-static uint32_t
-xorshift(void)
-{
-	rng ^= rng << 13;
-	rng ^= rng >> 17;
-	rng ^= rng << 5;
-	return rng;
-}
 
 /* --- Helpers ------------------------------------------------------------ */
 

@@ -120,16 +120,6 @@ test_runs_across_blocks(size_t (*count)(const char *, size_t), const char *name)
 	}
 }
 
-/* A small deterministic generator (xorshift64*). */
-static uint64_t
-next_random(uint64_t *state)
-{
-	*state ^= *state >> 12;
-	*state ^= *state << 25;
-	*state ^= *state >> 27;
-	return *state * 0x2545f4914f6cdd1dULL;
-}
-
 static void
 test_random(size_t (*count)(const char *, size_t), const char *name)
 {
@@ -137,16 +127,15 @@ test_random(size_t (*count)(const char *, size_t), const char *name)
 	 * class are short and long. */
 	static const char alphabet[] = "aZ09 \t\n\r(*-_`|#>!\xc3\xa9\x80\x7f";
 	unsigned char s[RANDOM_MAX];
-	uint64_t state = 0x9e3779b97f4a7c15ULL;
 	size_t bad = 0;
 
 	for (size_t t = 0; t < RANDOM_TEXTS; t++) {
-		size_t len = (size_t)(next_random(&state) % (RANDOM_MAX + 1));
-		size_t classes = 1 + (size_t)(next_random(&state) %
+		size_t len = (size_t)(xorshift() % (RANDOM_MAX + 1));
+		size_t classes = 1 + (size_t)(xorshift() %
 		    (sizeof(alphabet) - 1));
 
 		for (size_t i = 0; i < len; i++)
-			s[i] = (unsigned char)alphabet[next_random(&state) %
+			s[i] = (unsigned char)alphabet[xorshift() %
 			    classes];
 		if (count((const char *)s, len) != words_reference(s, len))
 			bad++;
