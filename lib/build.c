@@ -833,6 +833,7 @@ build_site(const struct conf *conf, uint64_t generation, time_t now,
 	}
 	if ((b.ixb = ixb_open(dir, name, err, errlen)) == NULL)
 		goto out;
+	compress_threads(conf->build_threads);
 	if (have_prev)
 		ixb_reuse(b.ixb, &prev);
 	if (flags & BUILD_FAST_START)
@@ -846,6 +847,7 @@ build_site(const struct conf *conf, uint64_t generation, time_t now,
 	add_docs(&b);
 	add_machine_files(&b);
 	add_assets(&b);
+	ixb_flush(b.ixb);
 	res->entries = ixb_count(b.ixb);
 	res->reused = ixb_reused(b.ixb);
 	res->deferred = ixb_deferred(b.ixb);

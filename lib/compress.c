@@ -2,14 +2,17 @@
  * compress.c: the gzip and brotli encoders of compress.h, used once per
  * build for every compressible body. gzip is streamed through a small chunk
  * buffer; brotli is one call into a buffer of its worst-case size. Also the
- * helper thread that makes a body's gzip while its brotli is made.
+ * pool of threads that compresses a build's pages while it renders more.
  */
 #include "compress.h"
 
+#include <errno.h>
 #include <pthread.h>
 #include <stdbool.h>
 #include <stdint.h>
 #include <stdlib.h>
+#include <sys/resource.h>
+#include <unistd.h>
 
 #include <brotli/encode.h>
 #include <zlib.h>
@@ -25,33 +28,46 @@
 /* memLevel 9 is zlib's maximum: more memory for the match state, slightly
  * better ratio, which is what a one-off compression wants. */
 #define GZIP_MEM_LEVEL		9
-/* Bodies from this size get their gzip made on the helper thread: handing
- * a job over costs a few microseconds, compressing 4 KiB about a hundred. */
+/* Bodies under this size are compressed by the caller at once: handing a
+ * job over costs a few microseconds, compressing 4 KiB about a hundred. */
 #define COMPRESS_THREAD_MIN	4096
+/* Tasks (one codec of one body) waiting at once. A caller keeps fewer
+ * bodies than half this in flight (index_write.c); past it, it compresses
+ * on its own thread. */
+#define COMPRESS_QUEUE_MAX	64
+/* How much lower the pool's threads run than the process (nice(2)): a
+ * build beside busy workers leaves them the cores, and gets the rest. */
+#define COMPRESS_NICE		5
 
-struct gzip_job {
-	const void	*in;
-	size_t		 len;
-	struct buf	*out;
-	int		 rc;
+enum codec { CODEC_GZIP, CODEC_BROTLI };
+
+struct task {
+	struct compress_job	*job;
+	enum codec		 codec;
 };
 
 /*
- * The one helper thread of the process, started by the first
- * compress_both() and kept until compress_release(): a thread made for
- * each page was a twentieth of a build's time. It takes one job at a
- * time; the caller waits for it after doing the brotli half.
+ * The pool of the process: started by the first compress_submit() and kept
+ * until compress_release() (a thread made for each page was a twentieth of
+ * a build's time). Tasks are taken in the order given; a caller waiting
+ * for its job takes tasks too, so nothing waits on a thread that is not
+ * there.
  */
 static struct {
 	pthread_mutex_t	 mu;
-	pthread_cond_t	 cv;
-	pthread_t	 thread;
-	bool		 running;
+	pthread_cond_t	 work;		/* a task queued, or stop */
+	pthread_cond_t	 done;		/* a task finished */
+	pthread_t	 threads[COMPRESS_THREADS_MAX];
+	int		 nthreads;	/* running */
+	int		 want;		/* compress_threads(); 0 = per core */
+	bool		 started;
 	bool		 stop;
-	struct gzip_job	*job;		/* handed over, not yet done */
-} helper = {
+	struct task	 q[COMPRESS_QUEUE_MAX];
+	size_t		 head, count;
+} pool = {
 	.mu = PTHREAD_MUTEX_INITIALIZER,
-	.cv = PTHREAD_COND_INITIALIZER,
+	.work = PTHREAD_COND_INITIALIZER,
+	.done = PTHREAD_COND_INITIALIZER,
 };
 
 int
@@ -117,89 +133,167 @@ compress_brotli(const void *in, size_t len, struct buf *out)
 	return rc;
 }
 
+static void
+task_run(struct task t)
+{
+	struct compress_job *j = t.job;
+
+	if (t.codec == CODEC_GZIP)
+		j->gz_rc = compress_gzip(j->in, j->len, j->gz);
+	else
+		j->br_rc = compress_brotli(j->in, j->len, j->br);
+}
+
+/* Takes the oldest task; pool.mu held, pool.count > 0. */
+static struct task
+task_take(void)
+{
+	struct task t = pool.q[pool.head];
+
+	pool.head = (pool.head + 1) % COMPRESS_QUEUE_MAX;
+	pool.count--;
+	return t;
+}
+
+/* Runs t without the lock and counts it done; pool.mu held. */
+static void
+task_do(struct task t)
+{
+	pthread_mutex_unlock(&pool.mu);
+	task_run(t);
+	pthread_mutex_lock(&pool.mu);
+	t.job->pending--;
+	pthread_cond_broadcast(&pool.done);
+}
+
 static void *
-helper_main(void *arg)
+pool_main(void *arg)
 {
 	(void)arg;
-	pthread_mutex_lock(&helper.mu);
-	for (;;) {
-		while (helper.job == NULL && !helper.stop)
-			pthread_cond_wait(&helper.cv, &helper.mu);
-		if (helper.job == NULL)
-			break;
-		struct gzip_job *j = helper.job;
+	/* This thread only: Linux gives each thread its own nice value. An
+	 * error leaves it at the process's priority, which is no harm. */
+	errno = 0;
+	int nice = getpriority(PRIO_PROCESS, 0);
 
-		pthread_mutex_unlock(&helper.mu);
-		j->rc = compress_gzip(j->in, j->len, j->out);
-		pthread_mutex_lock(&helper.mu);
-		helper.job = NULL;
-		pthread_cond_broadcast(&helper.cv);
+	if (errno == 0)
+		(void)setpriority(PRIO_PROCESS, (id_t)gettid(),
+		    nice + COMPRESS_NICE);
+	pthread_mutex_lock(&pool.mu);
+	for (;;) {
+		while (pool.count == 0 && !pool.stop)
+			pthread_cond_wait(&pool.work, &pool.mu);
+		if (pool.count == 0)
+			break;
+		task_do(task_take());
 	}
-	pthread_mutex_unlock(&helper.mu);
+	pthread_mutex_unlock(&pool.mu);
 	return NULL;
 }
 
-/* Hands j to the helper (started if need be); false if there is none. */
-static bool
-helper_start(struct gzip_job *j)
+static int
+pool_size(void)
 {
-	bool ok;
+	long n = pool.want;
 
-	pthread_mutex_lock(&helper.mu);
-	if (!helper.running) {
-		helper.stop = false;
-		helper.running = pthread_create(&helper.thread, NULL,
-		    helper_main, NULL) == 0;
-	}
-	ok = helper.running;
-	if (ok) {
-		helper.job = j;
-		pthread_cond_broadcast(&helper.cv);
-	}
-	pthread_mutex_unlock(&helper.mu);
-	return ok;
+	if (n <= 0 && (n = sysconf(_SC_NPROCESSORS_ONLN)) < 1)
+		n = 1;
+	return n < COMPRESS_THREADS_MAX ? (int)n : COMPRESS_THREADS_MAX;
 }
 
+/* Starts the threads once; pool.mu held. Fewer than asked (or none) is
+ * slower, never wrong: waiting callers run the tasks themselves. */
 static void
-helper_wait(void)
+pool_start(void)
 {
-	pthread_mutex_lock(&helper.mu);
-	while (helper.job != NULL)
-		pthread_cond_wait(&helper.cv, &helper.mu);
-	pthread_mutex_unlock(&helper.mu);
+	int n = pool_size();
+
+	pool.started = true;
+	pool.stop = false;
+	while (pool.nthreads < n && pthread_create(
+	    &pool.threads[pool.nthreads], NULL, pool_main, NULL) == 0)
+		pool.nthreads++;
+}
+
+void
+compress_threads(int n)
+{
+	pthread_mutex_lock(&pool.mu);
+	pool.want = n;
+	pthread_mutex_unlock(&pool.mu);
+}
+
+void
+compress_submit(struct compress_job *j)
+{
+	bool queued = false;
+
+	j->gz_rc = j->br_rc = -1;
+	j->pending = 0;
+	if (j->len >= COMPRESS_THREAD_MIN) {
+		pthread_mutex_lock(&pool.mu);
+		if (!pool.started)
+			pool_start();
+		if (pool.count + 2 <= COMPRESS_QUEUE_MAX) {
+			size_t tail = (pool.head + pool.count) %
+			    COMPRESS_QUEUE_MAX;
+
+			pool.q[tail] = (struct task){ j, CODEC_GZIP };
+			pool.q[(tail + 1) % COMPRESS_QUEUE_MAX] =
+			    (struct task){ j, CODEC_BROTLI };
+			pool.count += 2;
+			j->pending = 2;
+			queued = true;
+			pthread_cond_broadcast(&pool.work);
+		}
+		pthread_mutex_unlock(&pool.mu);
+	}
+	if (queued)
+		return;
+	/* Small, or the queue is full: here and now, the same result. */
+	task_run((struct task){ j, CODEC_GZIP });
+	task_run((struct task){ j, CODEC_BROTLI });
+}
+
+void
+compress_wait(struct compress_job *j)
+{
+	pthread_mutex_lock(&pool.mu);
+	while (j->pending > 0) {
+		if (pool.count > 0)
+			task_do(task_take());
+		else
+			pthread_cond_wait(&pool.done, &pool.mu);
+	}
+	pthread_mutex_unlock(&pool.mu);
 }
 
 void
 compress_both(const void *in, size_t len, struct buf *gz, int *gz_rc,
     struct buf *br, int *br_rc)
 {
-	struct gzip_job j = { in, len, gz, -1 };
-	bool threaded;
+	struct compress_job j = { .in = in, .len = len, .gz = gz, .br = br };
 
-	/* Without the helper (too small, or no thread to be had): one after
-	 * the other, the same result. */
-	threaded = len >= COMPRESS_THREAD_MIN && helper_start(&j);
-	if (!threaded)
-		j.rc = compress_gzip(in, len, gz);
-	*br_rc = compress_brotli(in, len, br);
-	if (threaded)
-		helper_wait();
-	*gz_rc = j.rc;
+	compress_submit(&j);
+	compress_wait(&j);
+	*gz_rc = j.gz_rc;
+	*br_rc = j.br_rc;
 }
 
 void
 compress_release(void)
 {
-	pthread_mutex_lock(&helper.mu);
-	if (!helper.running) {
-		pthread_mutex_unlock(&helper.mu);
-		return;
-	}
-	helper.stop = true;
-	pthread_cond_broadcast(&helper.cv);
-	pthread_mutex_unlock(&helper.mu);
-	pthread_join(helper.thread, NULL);
-	pthread_mutex_lock(&helper.mu);
-	helper.running = false;
-	pthread_mutex_unlock(&helper.mu);
+	int n;
+
+	pthread_mutex_lock(&pool.mu);
+	pool.stop = true;
+	pthread_cond_broadcast(&pool.work);
+	n = pool.nthreads;
+	pthread_mutex_unlock(&pool.mu);
+	/* The threads end once the queue is empty; only this thread joins. */
+	for (int i = 0; i < n; i++)
+		pthread_join(pool.threads[i], NULL);
+	pthread_mutex_lock(&pool.mu);
+	pool.nthreads = 0;
+	pool.started = false;
+	pthread_mutex_unlock(&pool.mu);
 }

@@ -12,15 +12,34 @@
 /* Each appends the compressed form of in to out; returns 0 or -1. */
 int	compress_gzip(const void *in, size_t len, struct buf *out);
 int	compress_brotli(const void *in, size_t len, struct buf *out);
-/* Both at once: gzip on a helper thread while brotli runs on this one
- * (each codec is single-threaded; a build has a core for each). Sets
- * *gz_rc and *br_rc as the calls above would return. One thread at a time
- * may call it. */
+/*
+ * One body to compress both ways on the pool of threads. The caller fills
+ * in, len, gz and br, and keeps them (and the job) until compress_wait()
+ * returns; gz_rc and br_rc are then what the calls above returned.
+ */
+struct compress_job {
+	const void	*in;
+	size_t		 len;
+	struct buf	*gz, *br;
+	int		 gz_rc, br_rc;
+	int		 pending;	/* codecs not yet done: the pool's */
+};
+
+/* Threads of the pool from its next start: 0 (the default) is one per
+ * online core; at most COMPRESS_THREADS_MAX. They run at a lower
+ * priority than the process, so that serving comes first. */
+void	compress_threads(int n);
+/* Starts j. A small body, or one that finds the queue full, is compressed
+ * before this returns. One thread at a time may submit and wait. */
+void	compress_submit(struct compress_job *j);
+/* Waits for j, running queued tasks meanwhile. */
+void	compress_wait(struct compress_job *j);
+/* Submit and wait, in one call. */
 void	compress_both(const void *in, size_t len, struct buf *gz, int *gz_rc,
 	    struct buf *br, int *br_rc);
-/* Ends the helper thread (a build does at its end); the next
- * compress_both() starts another. A process must not fork while the
- * helper runs (the child would have no helper, and a held lock). */
+/* Ends the pool's threads once every job is done (a build does at its
+ * end); the next submit starts them again. A process must not fork while
+ * they run (the child would have none, and perhaps a held lock). */
 void	compress_release(void);
 
 #endif

@@ -113,6 +113,8 @@ static const struct key keys[] = {
 	{ "s_maxage", STR(PAGE_S_MAXAGE_DEFAULT), set_int, FIELD(s_maxage),
 	    0, IMMUTABLE_MAX_AGE },
 	{ "workers", "0", set_int, FIELD(workers), 0, WORKERS_MAX },
+	{ "build_threads", "0", set_int, FIELD(build_threads), 0,
+	    COMPRESS_THREADS_MAX },
 	{ "user", "", set_user, FIELD(user), 0, 0 },
 	{ "max_connections", STR(CONN_MAX_DEFAULT), set_int,
 	    FIELD(max_connections), 1, CONN_MAX_LIMIT },

@@ -51,6 +51,7 @@ struct conf {
 	int	s_maxage;
 	/* Processes and connections. */
 	int	workers;			/* 0 = one per core */
+	int	build_threads;			/* compressing; 0 = per core */
 	char	user[CONF_NAME_MAX];		/* "" = stay who we are */
 	int	max_connections;		/* per worker */
 	int	header_timeout;			/* seconds */

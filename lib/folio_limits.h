@@ -100,6 +100,8 @@
  */
 #define GZIP_LEVEL		6
 #define BROTLI_QUALITY		5
+/* Threads compressing a build's pages (the build_threads key). */
+#define COMPRESS_THREADS_MAX	64
 
 /* --- Cache headers ------------------------------------------------------ */
 

@@ -201,6 +201,9 @@ void	ixb_reuse(struct ixb *b, const struct index *prev);
 void	ixb_sources(struct ixb *b, const void *data, size_t len);
 /* Routes whose variants were reused so far. */
 size_t	ixb_reused(const struct ixb *b);
+/* Waits for the pages still being compressed and writes them (ixb_commit
+ * does too): after it, the counts above are final. */
+void	ixb_flush(struct ixb *b);
 /* Number of entries added so far. */
 size_t	ixb_count(const struct ixb *b);
 /*

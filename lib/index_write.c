@@ -47,12 +47,32 @@
  * hold besides them (each blob is aligned); a larger span is not one
  * entry's, and is not copied whole. */
 #define IXB_SPAN_SLACK		(IXV_COUNT * 2 * IXB_ALIGN)
+/* Pages being compressed at once (struct ixb_job), and their bytes: enough
+ * to keep every compressing thread busy while the build renders, with a
+ * bound on the bodies held. One page is always let through. */
+#define IXB_JOBS_MAX		16
+#define IXB_JOBS_BYTES		(16u << 20)
 /* All the route paths together: at most every entry at the longest path. */
 #define IXB_PATHS_MAX		((size_t)INDEX_ENTRIES_MAX * (INDEX_PATH_MAX + 1))
 
 struct ixb_ent {
 	struct ix_entry	 e;	/* as written, offsets into the file */
 	size_t		 poff;	/* its path in b->paths */
+};
+
+/*
+ * A page whose compressed variants are being made on the pool
+ * (compress.h). Its blobs are all written when they are done (job_finish),
+ * identity first, so that one entry's blobs stay side by side in the file
+ * and a later build can copy them in one piece.
+ */
+struct ixb_job {
+	size_t			 ent;	/* in b->ents */
+	const struct ix_entry	*pe;	/* identity copied from prev, or NULL */
+	char			*common;	/* the route's header lines */
+	void			*body;	/* own copy, or NULL with pe */
+	struct buf		 gz, br;
+	struct compress_job	 cj;
 };
 
 struct ixb {
@@ -77,6 +97,8 @@ struct ixb {
 		uint64_t src, len, dst;
 	}		 pend;
 	size_t		 reused;
+	struct ixb_job	 jobs[IXB_JOBS_MAX];	/* a ring, oldest at jhead */
+	size_t		 jhead, jcount, jbytes;
 	bool		 failed;
 	char		 err[IXB_ERR_MAX];
 	char		 wbuf[IXB_WBUF_SIZE];
@@ -313,7 +335,6 @@ c_copy(struct ixb *b, struct ix_entry *e, const struct ix_entry *pe,
 		}
 		e->variants |= 1u << v;
 	}
-	b->reused++;
 }
 
 /* --- The path table ---------------------------------------------------- */
@@ -519,35 +540,104 @@ page_variant(struct ixb *b, struct ix_entry *e, const char *path,
 	}
 }
 
-/* Compresses a page body both ways (compress.h) and adds what shrank. */
-static void
-page_variants(struct ixb *b, struct ix_entry *e, const char *path,
-    const char *common, const void *body, size_t len)
-{
-	struct buf gz, br;
-	int gz_rc, br_rc;
+/* --- Compressing on the pool ------------------------------------------ */
 
-	/* The bound makes a result as large as the body fail early. */
-	buf_init(&gz, len - 1);
-	buf_init(&br, len - 1);
-	compress_both(body, len, &gz, &gz_rc, &br, &br_rc);
-	page_variant(b, e, path, common, len, IXV_GZIP, &gz, gz_rc);
-	page_variant(b, e, path, common, len, IXV_BROTLI, &br, br_rc);
-	buf_free(&gz);
-	buf_free(&br);
+static void
+job_free(struct ixb_job *j)
+{
+	free(j->common);
+	free(j->body);
+	buf_free(&j->gz);
+	buf_free(&j->br);
 }
 
-/* Compresses now, or flags the entry for a later build (ixb_compress_later). */
+/* Waits for the oldest job and writes its entry's blobs. */
 static void
-compress_deferred(struct ixb *b, struct ix_entry *e, const char *path,
-    const char *common, const void *body, size_t len)
+job_finish(struct ixb *b)
 {
-	if (b->later) {
-		e->flags |= IXF_DEFERRED;
-		b->deferred++;
-		return;
+	struct ixb_job *j = &b->jobs[b->jhead];
+	struct ix_entry *e = &b->ents[j->ent].e;
+	const char *path = ent_path(b, &b->ents[j->ent]);
+	size_t len = j->cj.len;
+
+	compress_wait(&j->cj);
+	if (j->pe != NULL) {
+		c_copy(b, e, j->pe, IXV_IDENTITY);
+	} else {
+		e->headers[IXV_IDENTITY] = page_headers(b, path, j->common, len,
+		    e->etag, IXV_IDENTITY, true);
+		e->body[IXV_IDENTITY] = w_blob(b, j->body, len);
 	}
-	page_variants(b, e, path, common, body, len);
+	page_variant(b, e, path, j->common, len, IXV_GZIP, &j->gz,
+	    j->cj.gz_rc);
+	page_variant(b, e, path, j->common, len, IXV_BROTLI, &j->br,
+	    j->cj.br_rc);
+	job_free(j);
+	b->jhead = (b->jhead + 1) % IXB_JOBS_MAX;
+	b->jcount--;
+	b->jbytes -= len;
+}
+
+/* Writes every job still in flight (all of them are waited for, even
+ * after an error: the pool may be reading their bodies). */
+static void
+jobs_drain(struct ixb *b)
+{
+	while (b->jcount > 0)
+		job_finish(b);
+}
+
+/*
+ * Starts compressing the body of the entry just committed (b->ents' last),
+ * whose identity blobs are written with the rest when it is done: from
+ * body (copied), or from pe, the previous index's entry (mapped for the
+ * whole build).
+ */
+static int
+job_start(struct ixb *b, const char *common, const void *body, size_t len,
+    const struct ix_entry *pe)
+{
+	struct ixb_job *j;
+
+	while (b->jcount > 0 && (b->jcount == IXB_JOBS_MAX ||
+	    b->jbytes + len > IXB_JOBS_BYTES))
+		job_finish(b);
+	j = &b->jobs[(b->jhead + b->jcount) % IXB_JOBS_MAX];
+	memset(j, 0, sizeof(*j));
+	j->ent = b->nents - 1;
+	j->pe = pe;
+	if ((j->common = strdup(common)) == NULL ||
+	    (pe == NULL && (j->body = malloc(len)) == NULL)) {
+		job_free(j);
+		ixb_fail(b, "out of memory");
+		return -1;
+	}
+	if (j->body != NULL)
+		memcpy(j->body, body, len);
+	/* The bound makes a result as large as the body fail early. */
+	buf_init(&j->gz, len - 1);
+	buf_init(&j->br, len - 1);
+	j->cj = (struct compress_job){ .in = j->body ? j->body : body,
+	    .len = len, .gz = &j->gz, .br = &j->br };
+	b->jcount++;
+	b->jbytes += len;
+	compress_submit(&j->cj);
+	return 0;
+}
+
+void
+ixb_flush(struct ixb *b)
+{
+	if (b != NULL)
+		jobs_drain(b);
+}
+
+/* Flags an entry for a later build to compress (ixb_compress_later). */
+static void
+defer(struct ixb *b, struct ix_entry *e)
+{
+	e->flags |= IXF_DEFERRED;
+	b->deferred++;
 }
 
 int
@@ -581,11 +671,19 @@ ixb_copy_keyed(struct ixb *b, const char *path, uint64_t key,
 	x.e.route = pe->route;
 	x.e.key = key;
 	memcpy(x.e.etag, pe->etag, sizeof(x.e.etag));
-	c_copy(b, &x.e, pe, IXV_IDENTITY);
-	if (pe->flags & IXF_DEFERRED)
-		compress_deferred(b, &x.e, path, headers, index_blob(b->prev,
-		    pe->body[IXV_IDENTITY]), pe->body[IXV_IDENTITY].len);
-	return ent_commit(b, &x, path, slot) == -1 ? -1 : 1;
+	b->reused++;
+	if (!(pe->flags & IXF_DEFERRED) || b->later) {
+		c_copy(b, &x.e, pe, IXV_IDENTITY);
+		if (pe->flags & IXF_DEFERRED)
+			defer(b, &x.e);
+		return ent_commit(b, &x, path, slot) == -1 ? -1 : 1;
+	}
+	/* Its compression was put off: now, identity copied when done. */
+	if (ent_commit(b, &x, path, slot) == -1 ||
+	    job_start(b, headers, index_blob(b->prev, pe->body[IXV_IDENTITY]),
+	    pe->body[IXV_IDENTITY].len, pe) == -1)
+		return -1;
+	return 1;
 }
 
 int
@@ -593,6 +691,7 @@ ixb_add_page_keyed(struct ixb *b, const char *path, int status,
     enum route_kind route, const char *headers, const void *body,
     size_t len, bool compressible, uint64_t key)
 {
+	const struct ix_entry *pe;
 	struct ixb_ent x;
 	uint32_t slot;
 
@@ -613,15 +712,24 @@ ixb_add_page_keyed(struct ixb *b, const char *path, int status,
 	x.e.variants = 1u << IXV_IDENTITY;
 	x.e.key = key;
 	hash64_hex(hash64(body, len), x.e.etag);
+	pe = reusable(b, path, headers, &x.e, body, len, compressible);
+	if (pe != NULL && (pe->flags & IXF_DEFERRED))
+		pe = NULL;		/* it has no variants to give */
+	if (pe == NULL && compressible && len >= COMPRESS_MIN_BYTES &&
+	    !b->later) {
+		/* Identity and variants are written when they are made. */
+		if (ent_commit(b, &x, path, slot) == -1)
+			return -1;
+		return job_start(b, headers, body, len, NULL);
+	}
 	x.e.headers[IXV_IDENTITY] = page_headers(b, path, headers, len,
 	    x.e.etag, IXV_IDENTITY, compressible);
 	x.e.body[IXV_IDENTITY] = w_blob(b, body, len);
-	const struct ix_entry *pe = reusable(b, path, headers, &x.e, body, len,
-	    compressible);
-	if (pe != NULL && !(pe->flags & IXF_DEFERRED)) {
+	if (pe != NULL) {
 		c_copy(b, &x.e, pe, IXV_GZIP);
+		b->reused++;
 	} else if (compressible && len >= COMPRESS_MIN_BYTES) {
-		compress_deferred(b, &x.e, path, headers, body, len);
+		defer(b, &x.e);
 	}
 	return ent_commit(b, &x, path, slot);
 }
@@ -830,6 +938,7 @@ ixb_commit(struct ixb *b, uint64_t generation, const char *root,
 		snprintf(err, errlen, "no index being built");
 		return -1;
 	}
+	jobs_drain(b);
 	if (!b->failed)
 		write_tables(b, generation, root ? root : "", next_publish,
 		    build_ms);
@@ -849,6 +958,8 @@ ixb_abort(struct ixb *b)
 {
 	if (b == NULL)
 		return;
+	b->failed = true;	/* the jobs are waited for, not written */
+	jobs_drain(b);
 	if (b->fd != -1) {
 		close(b->fd);
 		b->fd = -1;

@@ -3,7 +3,9 @@
  * decoder) to the input, for empty, small, repetitive, random and
  * multi-chunk inputs; output is appended after what the buffer held; a
  * buffer bound too small for the output is an error. compress_both() gives
- * each codec's own bytes, with or without its thread.
+ * each codec's own bytes, with or without its thread. The pool
+ * (compress_submit) gives every job its own bytes with any number of
+ * threads, jobs waited for in any order, past its queue's size.
  */
 #include <stdint.h>
 #include <stdlib.h>
@@ -18,6 +20,9 @@
 
 #define OUT_MAX		(64u << 20)
 #define BIG_LEN		(512u << 10)	/* many deflate output chunks */
+/* Jobs in flight at once in test_pool: more than the pool queues. */
+#define POOL_JOBS	100
+#define POOL_JOB_LEN	6000		/* above its thread threshold */
 
 /* Inflates gzip data; returns the decoded bytes (caller frees) or NULL. */
 static unsigned char *
@@ -206,11 +211,83 @@ test_both(void)
 	free(text);
 }
 
+/* POOL_JOBS jobs in flight with n threads (0: one per core), waited for
+ * last first; each must be what the codecs give alone. */
+static void
+pool_round(int n, const unsigned char *text)
+{
+	static struct compress_job jobs[POOL_JOBS];
+	static struct buf gz[POOL_JOBS], br[POOL_JOBS];
+	struct buf g1, b1;
+	size_t bad = 0;
+
+	compress_threads(n);
+	for (size_t i = 0; i < POOL_JOBS; i++) {
+		buf_init(&gz[i], OUT_MAX);
+		buf_init(&br[i], OUT_MAX);
+		/* Each job its own slice, some below the threshold. */
+		jobs[i] = (struct compress_job){ .in = text + i,
+		    .len = POOL_JOB_LEN - (i % 7 == 0 ? POOL_JOB_LEN / 2 : i),
+		    .gz = &gz[i], .br = &br[i] };
+		compress_submit(&jobs[i]);
+	}
+	for (size_t k = POOL_JOBS; k-- > 0;) {
+		compress_wait(&jobs[k]);
+		buf_init(&g1, OUT_MAX);
+		buf_init(&b1, OUT_MAX);
+		if (jobs[k].gz_rc != 0 || jobs[k].br_rc != 0 ||
+		    compress_gzip(jobs[k].in, jobs[k].len, &g1) != 0 ||
+		    compress_brotli(jobs[k].in, jobs[k].len, &b1) != 0 ||
+		    g1.len != gz[k].len || b1.len != br[k].len ||
+		    memcmp(g1.data, gz[k].data, g1.len) != 0 ||
+		    memcmp(b1.data, br[k].data, b1.len) != 0)
+			bad++;
+		buf_free(&g1);
+		buf_free(&b1);
+		buf_free(&gz[k]);
+		buf_free(&br[k]);
+	}
+	ok(bad == 0, "pool of %d threads: %zu of %d jobs wrong", n, bad,
+	    POOL_JOBS);
+	compress_release();
+}
+
+static void
+test_pool(void)
+{
+	static const int threads[] = { 1, 0, 3 };
+	unsigned char *text = malloc(POOL_JOB_LEN + POOL_JOBS);
+
+	for (size_t n = 0; n < POOL_JOB_LEN + POOL_JOBS; n++)
+		text[n] = (unsigned char)("<p>pooled words</p>\n"[n % 20] ^
+		    (n % 89 == 0 ? xorshift() & 3 : 0));
+	for (size_t i = 0; i < sizeof(threads) / sizeof(threads[0]); i++)
+		pool_round(threads[i], text);
+	/* A job waited for at once after its submit, as compress_both. */
+	struct buf gz, br;
+	struct compress_job j = { .in = text, .len = POOL_JOB_LEN, .gz = &gz,
+	    .br = &br };
+
+	buf_init(&gz, OUT_MAX);
+	buf_init(&br, OUT_MAX);
+	compress_submit(&j);
+	compress_wait(&j);
+	compress_wait(&j);
+	ok(j.gz_rc == 0 && j.br_rc == 0 && gz.len > 0 && br.len > 0,
+	    "a job waited for twice");
+	buf_free(&gz);
+	buf_free(&br);
+	compress_threads(0);
+	compress_release();
+	free(text);
+}
+
 int
 main(void)
 {
 	for (size_t i = 0; i < sizeof(codecs) / sizeof(codecs[0]); i++)
 		test_codec(&codecs[i]);
 	test_both();
+	test_pool();
 	return test_done();
 }

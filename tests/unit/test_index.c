@@ -30,6 +30,8 @@
 #define ROOT		"/srv/content"
 #define ROUND_TRIP_N	400
 #define LARGE_N		20000
+/* Added to some text bodies: past compress.c's thread threshold. */
+#define TEXT_BIG_EXTRA	6000
 #define HEADERS_BUF	(INDEX_HEADERS_MAX + 1)
 
 enum body_kind { B_TEXT, B_SHORT, B_NOISE, B_PLAIN, B_EMPTY, B_FILE };
@@ -245,6 +247,9 @@ make_body(struct spec *s, enum body_kind k, size_t i)
 	case B_TEXT:
 	case B_PLAIN:
 		n = COMPRESS_MIN_BYTES + 50 * (i % 40);
+		/* Some large enough for the build's compressing threads. */
+		if (i % 4 == 0)
+			n += TEXT_BIG_EXTRA;
 		s->body = malloc(n);
 		for (size_t j = 0; j < n; j++)
 			s->body[j] = (unsigned char)text[(j + i) % (sizeof(text) - 1)];
