@@ -2,12 +2,14 @@
  * compress.c: the gzip and brotli encoders of compress.h, used once per
  * build for every compressible body. gzip is streamed through a small chunk
  * buffer; brotli is one call into a buffer of its worst-case size. Also the
- * pool of threads that compresses a build's pages while it renders more.
+ * pool of threads that compresses a build's pages while it renders more
+ * (COMPRESS_QUEUE_MAX tasks waiting at most).
  */
 #include "compress.h"
 
 #include <errno.h>
 #include <pthread.h>
+#include <sched.h>
 #include <stdbool.h>
 #include <stdint.h>
 #include <stdlib.h>
@@ -31,10 +33,6 @@
 /* Bodies under this size are compressed by the caller at once: handing a
  * job over costs a few microseconds, compressing 4 KiB about a hundred. */
 #define COMPRESS_THREAD_MIN	4096
-/* Tasks (one codec of one body) waiting at once. A caller keeps fewer
- * bodies than half this in flight (index_write.c); past it, it compresses
- * on its own thread. */
-#define COMPRESS_QUEUE_MAX	64
 /* How much lower the pool's threads run than the process (nice(2)): a
  * build beside busy workers leaves them the cores, and gets the rest. */
 #define COMPRESS_NICE		5
@@ -49,9 +47,8 @@ struct task {
 /*
  * The pool of the process: started by the first compress_submit() and kept
  * until compress_release() (a thread made for each page was a twentieth of
- * a build's time). Tasks are taken in the order given; a caller waiting
- * for its job takes tasks too, so nothing waits on a thread that is not
- * there.
+ * a build's time). Tasks are taken in the order given. When no thread
+ * could be started, a caller waiting for its job runs the tasks itself.
  */
 static struct {
 	pthread_mutex_t	 mu;
@@ -162,8 +159,9 @@ task_do(struct task t)
 	pthread_mutex_unlock(&pool.mu);
 	task_run(t);
 	pthread_mutex_lock(&pool.mu);
-	t.job->pending--;
-	pthread_cond_broadcast(&pool.done);
+	/* Waiters wait for whole jobs: one wake-up a job, not a task. */
+	if (--t.job->pending == 0)
+		pthread_cond_broadcast(&pool.done);
 }
 
 static void *
@@ -173,11 +171,11 @@ pool_main(void *arg)
 	/* This thread only: Linux gives each thread its own nice value. An
 	 * error leaves it at the process's priority, which is no harm. */
 	errno = 0;
-	int nice = getpriority(PRIO_PROCESS, 0);
+	int base = getpriority(PRIO_PROCESS, 0);
 
 	if (errno == 0)
 		(void)setpriority(PRIO_PROCESS, (id_t)gettid(),
-		    nice + COMPRESS_NICE);
+		    base + COMPRESS_NICE);
 	pthread_mutex_lock(&pool.mu);
 	for (;;) {
 		while (pool.count == 0 && !pool.stop)
@@ -190,18 +188,23 @@ pool_main(void *arg)
 	return NULL;
 }
 
+/* compress_threads(), or the cores this process may run on (a cpuset, as
+ * a container's, counts; a CPU quota does not, hence the key). */
 static int
 pool_size(void)
 {
+	cpu_set_t set;
 	long n = pool.want;
 
+	if (n <= 0 && sched_getaffinity(0, sizeof(set), &set) == 0)
+		n = CPU_COUNT(&set);
 	if (n <= 0 && (n = sysconf(_SC_NPROCESSORS_ONLN)) < 1)
 		n = 1;
 	return n < COMPRESS_THREADS_MAX ? (int)n : COMPRESS_THREADS_MAX;
 }
 
 /* Starts the threads once; pool.mu held. Fewer than asked (or none) is
- * slower, never wrong: waiting callers run the tasks themselves. */
+ * slower, never wrong: with none, waiting callers run the tasks. */
 static void
 pool_start(void)
 {
@@ -243,7 +246,8 @@ compress_submit(struct compress_job *j)
 			pool.count += 2;
 			j->pending = 2;
 			queued = true;
-			pthread_cond_broadcast(&pool.work);
+			pthread_cond_signal(&pool.work);
+			pthread_cond_signal(&pool.work);
 		}
 		pthread_mutex_unlock(&pool.mu);
 	}
@@ -259,7 +263,9 @@ compress_wait(struct compress_job *j)
 {
 	pthread_mutex_lock(&pool.mu);
 	while (j->pending > 0) {
-		if (pool.count > 0)
+		/* With threads, the caller (at the process's priority) only
+		 * waits: compressing stays below serving. */
+		if (pool.nthreads == 0 && pool.count > 0)
 			task_do(task_take());
 		else
 			pthread_cond_wait(&pool.done, &pool.mu);

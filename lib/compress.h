@@ -26,19 +26,19 @@ struct compress_job {
 };
 
 /* Threads of the pool from its next start: 0 (the default) is one per
- * online core; at most COMPRESS_THREADS_MAX. They run at a lower
+ * core this process may use; at most COMPRESS_THREADS_MAX. They run at a lower
  * priority than the process, so that serving comes first. */
 void	compress_threads(int n);
 /* Starts j. A small body, or one that finds the queue full, is compressed
  * before this returns. One thread at a time may submit and wait. */
 void	compress_submit(struct compress_job *j);
-/* Waits for j, running queued tasks meanwhile. */
+/* Waits for j; with no thread to be had, runs the queued tasks. */
 void	compress_wait(struct compress_job *j);
 /* Submit and wait, in one call. */
 void	compress_both(const void *in, size_t len, struct buf *gz, int *gz_rc,
 	    struct buf *br, int *br_rc);
-/* Ends the pool's threads once every job is done (a build does at its
- * end); the next submit starts them again. A process must not fork while
+/* Ends the pool's threads once the queue is empty (a build does at its
+ * end, after waiting for every job); the next submit starts them again. A process must not fork while
  * they run (the child would have none, and perhaps a held lock). */
 void	compress_release(void);
 

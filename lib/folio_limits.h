@@ -102,6 +102,18 @@
 #define BROTLI_QUALITY		5
 /* Threads compressing a build's pages (the build_threads key). */
 #define COMPRESS_THREADS_MAX	64
+/* Pages a build keeps in flight while their variants are made
+ * (index_write.c), and the bytes of their bodies: enough to keep every
+ * compressing thread busy while the build renders. One page is always let
+ * through; the memory held is about three times the bytes (each body with
+ * its gzip and brotli output). */
+#define INDEX_JOBS_MAX		16
+#define INDEX_JOBS_BYTES	(16u << 20)
+/* Tasks (one codec of one body) waiting for the pool at once; past it, a
+ * body is compressed by its caller. Room for every page in flight. */
+#define COMPRESS_QUEUE_MAX	64
+_Static_assert(COMPRESS_QUEUE_MAX >= 2 * INDEX_JOBS_MAX,
+    "the pool's queue holds both codecs of every page in flight");
 
 /* --- Cache headers ------------------------------------------------------ */
 

@@ -1,8 +1,11 @@
 /*
  * index_write.c: the build side of the page index. Blobs stream through a
- * small write buffer into a temp file beside the index as routes are added;
- * only the entry table, the route paths and the bucket table stay in memory
- * until ixb_commit() appends them, writes the header and renames into place.
+ * small write buffer into a temp file beside the index as routes are added,
+ * but for the pages being compressed on compress.c's pool (at most
+ * INDEX_JOBS_MAX), whose blobs go out together when their variants are
+ * done. Only those, the entry table, the route paths and the bucket table
+ * stay in memory until ixb_commit() appends them, writes the header and
+ * renames into place.
  * The paths go out back to back, next to the tables: a reader checking
  * every entry (index_open()) then touches a few pages, not the whole file.
  */
@@ -47,11 +50,6 @@
  * hold besides them (each blob is aligned); a larger span is not one
  * entry's, and is not copied whole. */
 #define IXB_SPAN_SLACK		(IXV_COUNT * 2 * IXB_ALIGN)
-/* Pages being compressed at once (struct ixb_job), and their bytes: enough
- * to keep every compressing thread busy while the build renders, with a
- * bound on the bodies held. One page is always let through. */
-#define IXB_JOBS_MAX		16
-#define IXB_JOBS_BYTES		(16u << 20)
 /* All the route paths together: at most every entry at the longest path. */
 #define IXB_PATHS_MAX		((size_t)INDEX_ENTRIES_MAX * (INDEX_PATH_MAX + 1))
 
@@ -97,7 +95,7 @@ struct ixb {
 		uint64_t src, len, dst;
 	}		 pend;
 	size_t		 reused;
-	struct ixb_job	 jobs[IXB_JOBS_MAX];	/* a ring, oldest at jhead */
+	struct ixb_job	 jobs[INDEX_JOBS_MAX];	/* a ring, oldest at jhead */
 	size_t		 jhead, jcount, jbytes;
 	bool		 failed;
 	char		 err[IXB_ERR_MAX];
@@ -573,7 +571,7 @@ job_finish(struct ixb *b)
 	page_variant(b, e, path, j->common, len, IXV_BROTLI, &j->br,
 	    j->cj.br_rc);
 	job_free(j);
-	b->jhead = (b->jhead + 1) % IXB_JOBS_MAX;
+	b->jhead = (b->jhead + 1) % INDEX_JOBS_MAX;
 	b->jcount--;
 	b->jbytes -= len;
 }
@@ -599,10 +597,10 @@ job_start(struct ixb *b, const char *common, const void *body, size_t len,
 {
 	struct ixb_job *j;
 
-	while (b->jcount > 0 && (b->jcount == IXB_JOBS_MAX ||
-	    b->jbytes + len > IXB_JOBS_BYTES))
+	while (b->jcount > 0 && (b->jcount == INDEX_JOBS_MAX ||
+	    b->jbytes + len > INDEX_JOBS_BYTES))
 		job_finish(b);
-	j = &b->jobs[(b->jhead + b->jcount) % IXB_JOBS_MAX];
+	j = &b->jobs[(b->jhead + b->jcount) % INDEX_JOBS_MAX];
 	memset(j, 0, sizeof(*j));
 	j->ent = b->nents - 1;
 	j->pe = pe;
