@@ -53,7 +53,7 @@ struct task {
 static struct {
 	pthread_mutex_t	 mu;
 	pthread_cond_t	 work;		/* a task queued, or stop */
-	pthread_cond_t	 done;		/* a task finished */
+	pthread_cond_t	 done;		/* a job finished */
 	pthread_t	 threads[COMPRESS_THREADS_MAX];
 	int		 nthreads;	/* running */
 	int		 want;		/* compress_threads(); 0 = per core */
