@@ -274,18 +274,6 @@ compress_wait(struct compress_job *j)
 }
 
 void
-compress_both(const void *in, size_t len, struct buf *gz, int *gz_rc,
-    struct buf *br, int *br_rc)
-{
-	struct compress_job j = { .in = in, .len = len, .gz = gz, .br = br };
-
-	compress_submit(&j);
-	compress_wait(&j);
-	*gz_rc = j.gz_rc;
-	*br_rc = j.br_rc;
-}
-
-void
 compress_release(void)
 {
 	int n;

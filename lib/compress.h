@@ -34,12 +34,10 @@ void	compress_threads(int n);
 void	compress_submit(struct compress_job *j);
 /* Waits for j; with no thread to be had, runs the queued tasks. */
 void	compress_wait(struct compress_job *j);
-/* Submit and wait, in one call. */
-void	compress_both(const void *in, size_t len, struct buf *gz, int *gz_rc,
-	    struct buf *br, int *br_rc);
 /* Ends the pool's threads once the queue is empty (a build does at its
- * end, after waiting for every job); the next submit starts them again. A process must not fork while
- * they run (the child would have none, and perhaps a held lock). */
+ * end, after waiting for every job); the next submit starts them again.
+ * A process must not fork while they run (the child would have none, and
+ * perhaps a held lock). */
 void	compress_release(void);
 
 #endif

@@ -506,9 +506,11 @@ reusable(const struct ixb *b, const char *path, const char *common,
 	const struct ix_entry *pe;
 	int n;
 
+	/* A deferred entry has no variants to give. */
 	if (b->prev == NULL ||
 	    (pe = index_lookup(b->prev, path, strlen(path))) == NULL ||
-	    pe->kind != IX_PAGE || strcmp(pe->etag, e->etag) != 0 ||
+	    pe->kind != IX_PAGE || (pe->flags & IXF_DEFERRED) ||
+	    strcmp(pe->etag, e->etag) != 0 ||
 	    pe->body[IXV_IDENTITY].len != len ||
 	    memcmp(index_blob(b->prev, pe->body[IXV_IDENTITY]), body, len) != 0)
 		return NULL;
@@ -576,15 +578,6 @@ job_finish(struct ixb *b)
 	b->jbytes -= len;
 }
 
-/* Writes every job still in flight (all of them are waited for, even
- * after an error: the pool may be reading their bodies). */
-static void
-jobs_drain(struct ixb *b)
-{
-	while (b->jcount > 0)
-		job_finish(b);
-}
-
 /*
  * Starts compressing the body of the entry just committed (b->ents' last),
  * whose identity blobs are written with the rest when it is done: from
@@ -623,11 +616,13 @@ job_start(struct ixb *b, const char *common, const void *body, size_t len,
 	return 0;
 }
 
+/* Every job still in flight is waited for, even after an error: the pool
+ * may be reading its body. */
 void
 ixb_flush(struct ixb *b)
 {
-	if (b != NULL)
-		jobs_drain(b);
+	while (b != NULL && b->jcount > 0)
+		job_finish(b);
 }
 
 /* Flags an entry for a later build to compress (ixb_compress_later). */
@@ -711,8 +706,6 @@ ixb_add_page_keyed(struct ixb *b, const char *path, int status,
 	x.e.key = key;
 	hash64_hex(hash64(body, len), x.e.etag);
 	pe = reusable(b, path, headers, &x.e, body, len, compressible);
-	if (pe != NULL && (pe->flags & IXF_DEFERRED))
-		pe = NULL;		/* it has no variants to give */
 	if (pe == NULL && compressible && len >= COMPRESS_MIN_BYTES &&
 	    !b->later) {
 		/* Identity and variants are written when they are made. */
@@ -936,7 +929,7 @@ ixb_commit(struct ixb *b, uint64_t generation, const char *root,
 		snprintf(err, errlen, "no index being built");
 		return -1;
 	}
-	jobs_drain(b);
+	ixb_flush(b);
 	if (!b->failed)
 		write_tables(b, generation, root ? root : "", next_publish,
 		    build_ms);
@@ -957,7 +950,7 @@ ixb_abort(struct ixb *b)
 	if (b == NULL)
 		return;
 	b->failed = true;	/* the jobs are waited for, not written */
-	jobs_drain(b);
+	ixb_flush(b);
 	if (b->fd != -1) {
 		close(b->fd);
 		b->fd = -1;

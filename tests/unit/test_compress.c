@@ -2,10 +2,10 @@
  * test_compress.c: gzip and brotli output decodes (zlib inflate, the brotli
  * decoder) to the input, for empty, small, repetitive, random and
  * multi-chunk inputs; output is appended after what the buffer held; a
- * buffer bound too small for the output is an error. compress_both() gives
- * each codec's own bytes, with or without its thread. The pool
- * (compress_submit) gives every job its own bytes with any number of
- * threads, jobs waited for in any order, past its queue's size.
+ * buffer bound too small for the output is an error. A job on the pool
+ * (compress_submit, compress_wait) gives each codec's own bytes, below and
+ * above its thread threshold, with any number of threads, jobs waited for
+ * in any order, past its queue's size.
  */
 #include <stdint.h>
 #include <stdlib.h>
@@ -152,7 +152,20 @@ test_codec(const struct codec *c)
 	free(big);
 }
 
-/* compress_both() against the codecs one at a time, at sizes below and
+/* One job submitted and waited for, as the index builder does. */
+static void
+both(const void *in, size_t len, struct buf *gz, int *gz_rc, struct buf *br,
+    int *br_rc)
+{
+	struct compress_job j = { .in = in, .len = len, .gz = gz, .br = br };
+
+	compress_submit(&j);
+	compress_wait(&j);
+	*gz_rc = j.gz_rc;
+	*br_rc = j.br_rc;
+}
+
+/* A job against the codecs one at a time, at sizes below and
  * above its thread threshold, and with a bound one codec cannot meet. */
 static void
 test_both(void)
@@ -170,7 +183,7 @@ test_both(void)
 		buf_init(&br, OUT_MAX);
 		buf_init(&g1, OUT_MAX);
 		buf_init(&b1, OUT_MAX);
-		compress_both(text, sizes[i], &gz, &gz_rc, &br, &br_rc);
+		both(text, sizes[i], &gz, &gz_rc, &br, &br_rc);
 		ok(gz_rc == 0 && br_rc == 0 &&
 		    compress_gzip(text, sizes[i], &g1) == 0 &&
 		    compress_brotli(text, sizes[i], &b1) == 0 &&
@@ -188,11 +201,11 @@ test_both(void)
 		text[n] = (unsigned char)xorshift();
 	buf_init(&gz, 8192 - 1);
 	buf_init(&br, 8192 - 1);
-	compress_both(text, 8192, &gz, &gz_rc, &br, &br_rc);
+	both(text, 8192, &gz, &gz_rc, &br, &br_rc);
 	ok(gz_rc == -1 && br_rc == -1, "both: bound too small fails each");
 	buf_free(&gz);
 	buf_free(&br);
-	/* The helper ends, and the next call starts another. */
+	/* The pool ends (twice is harmless), and the next job starts it again. */
 	compress_release();
 	compress_release();
 	for (size_t n = 0; n < 8192; n++)
@@ -200,7 +213,7 @@ test_both(void)
 	buf_init(&gz, OUT_MAX);
 	buf_init(&br, OUT_MAX);
 	buf_init(&g1, OUT_MAX);
-	compress_both(text, 8192, &gz, &gz_rc, &br, &br_rc);
+	both(text, 8192, &gz, &gz_rc, &br, &br_rc);
 	ok(gz_rc == 0 && br_rc == 0 && compress_gzip(text, 8192, &g1) == 0 &&
 	    gz.len == g1.len && memcmp(gz.data, g1.data, gz.len) == 0,
 	    "both after a release");
@@ -263,7 +276,7 @@ test_pool(void)
 		    (n % 89 == 0 ? xorshift() & 3 : 0));
 	for (size_t i = 0; i < sizeof(threads) / sizeof(threads[0]); i++)
 		pool_round(threads[i], text);
-	/* A job waited for at once after its submit, as compress_both. */
+	/* A job waited for twice: the second wait returns at once. */
 	struct buf gz, br;
 	struct compress_job j = { .in = text, .len = POOL_JOB_LEN, .gz = &gz,
 	    .br = &br };

@@ -719,8 +719,8 @@ test_changed_before_render(void)
 	put(root, "posts/a.md", a);
 	put(root, "posts/b.md", "---\ntitle: B\n---\nB text.\n");
 	put(root, "pages/p.md", "---\ntitle: P\n---\nP text.\n");
-	ok(load(&s, root, time(NULL) + PUBLISHED_AHEAD, &log, err) == 0 && s.nposts == 2 &&
-	    s.npages == 1, "load: %s", err);
+	ok(load(&s, root, time(NULL) + PUBLISHED_AHEAD, &log, err) == 0 &&
+	    s.nposts == 2 && s.npages == 1, "load: %s", err);
 	free(log);
 	put(root, "posts/a.md", "---\ntitle: A\n---\nSecond text!\n");
 	struct doc *d = find_doc(s.posts, s.nposts, "a");
@@ -741,8 +741,8 @@ test_changed_before_render(void)
 	content_free(&s);
 
 	/* A to B and back to A before the render: the loaded bytes. */
-	ok(load(&s, root, time(NULL) + PUBLISHED_AHEAD, &log, err) == 0 && s.nposts == 1,
-	    "load again: %s", err);
+	ok(load(&s, root, time(NULL) + PUBLISHED_AHEAD, &log, err) == 0 &&
+	    s.nposts == 1, "load again: %s", err);
 	free(log);
 	put(root, "posts/a.md", "---\ntitle: A\n---\nOther text.\n");
 	put(root, "posts/a.md", a);
