@@ -54,9 +54,28 @@ release_response(struct conn *c)
 	c->ref = NULL;
 }
 
+static void	access_log(struct worker *, struct conn *);
+
+/*
+ * A response cut short (the peer gone, a send that stalled past
+ * send_timeout) is logged and counted like any other, with the bytes that
+ * went out; one of which nothing went out logs 499, nginx's "client closed
+ * request", since no status reached the client.
+ */
+static void
+response_aborted(struct worker *w, struct conn *c)
+{
+	if (c->state == CONN_WAIT || c->sent == 0)
+		c->status = HTTP_STATUS_CLIENT_CLOSED;
+	access_log(w, c);
+	metrics_count(w->slot, c->route, c->status, c->sent);
+}
+
 void
 conn_close(struct worker *w, struct conn *c)
 {
+	if (c->state == CONN_WRITE || c->state == CONN_WAIT)
+		response_aborted(w, c);
 	release_response(c);
 	close(c->fd);	/* also removes it from the epoll set */
 	c->state = CONN_FREE;
@@ -71,7 +90,7 @@ pause_accepting(struct worker *w)
 {
 	for (int i = 0; i < 2; i++)
 		(void)worker_arm(w, &w->ls[i], false);
-	w->accept_resume = w->now + ACCEPT_PAUSE_SEC;
+	w->accept_resume = w->mono + ACCEPT_PAUSE_SEC;
 }
 
 static void
@@ -93,7 +112,7 @@ conn_open(struct worker *w, struct listener *l, int fd,
 	c->rlen = 0;
 	c->file_fd = -1;
 	c->img_fd = -1;
-	c->deadline = w->now + w->conf->header_timeout;
+	c->deadline = w->mono + w->conf->header_timeout;
 	net_host_text(ss, c->client, sizeof(c->client));
 	w->active++;
 	metrics_add(&w->slot->connections, 1);
@@ -162,7 +181,7 @@ access_log(struct worker *w, struct conn *c)
 		.client = c->client,
 		.time = w->now,
 		.status = c->status,
-		.bytes = c->sent - c->head_len,
+		.bytes = c->sent > c->head_len ? c->sent - c->head_len : 0,
 		.minor = 1,
 	};
 	size_t n;
@@ -197,10 +216,19 @@ access_log(struct worker *w, struct conn *c)
 	(void)!write(w->logfd, line, n);
 }
 
+/* Each write that makes progress gives the peer send_timeout more: the
+ * limit is on a stall, not on a slow client's whole download. */
+static void
+conn_progress(struct worker *w, struct conn *c, ssize_t n)
+{
+	c->sent += (uint64_t)n;
+	c->deadline = w->mono + w->conf->send_timeout;
+}
+
 /* Writes what it can; 1 when the response is all out, 0 when the socket is
  * full, -1 when the peer is gone. */
 static int
-conn_write(struct conn *c)
+conn_write(struct worker *w, struct conn *c)
 {
 	struct msghdr msg = { 0 };
 	ssize_t n;
@@ -217,7 +245,7 @@ conn_write(struct conn *c)
 		    (c->file_fd != -1 ? MSG_MORE : 0));
 		if (n == -1)
 			return errno == EAGAIN ? 0 : errno == EINTR ? 0 : -1;
-		c->sent += (uint64_t)n;
+		conn_progress(w, c, n);
 		for (size_t left = (size_t)n; left > 0 && c->iov_first < RESP_IOV;) {
 			iov = &c->iov[c->iov_first];
 			size_t take = left < iov->iov_len ? left : iov->iov_len;
@@ -236,7 +264,7 @@ conn_write(struct conn *c)
 			return errno == EAGAIN ? 0 : errno == EINTR ? 0 : -1;
 		if (n == 0)
 			return -1;	/* the file shrank under us */
-		c->sent += (uint64_t)n;
+		conn_progress(w, c, n);
 	}
 	return 1;
 }
@@ -249,6 +277,7 @@ response_done(struct worker *w, struct conn *c)
 	access_log(w, c);
 	metrics_count(w->slot, c->route, c->status, c->sent);
 	release_response(c);
+	c->state = CONN_READ;
 	if (!c->keep_alive || w->stopping) {
 		conn_close(w, c);
 		return false;
@@ -257,8 +286,7 @@ response_done(struct worker *w, struct conn *c)
 	memmove(c->rbuf, c->rbuf + c->consumed, c->rlen);
 	c->consumed = 0;
 	c->parsed = false;
-	c->state = CONN_READ;
-	c->deadline = w->now + (c->rlen ? w->conf->header_timeout :
+	c->deadline = w->mono + (c->rlen ? w->conf->header_timeout :
 	    w->conf->keepalive_timeout);
 	set_events(w, c, EPOLLIN);
 	return true;
@@ -280,7 +308,7 @@ conn_read(struct worker *w, struct conn *c)
 		return false;
 	}
 	if (c->rlen == 0)
-		c->deadline = w->now + w->conf->header_timeout;
+		c->deadline = w->mono + w->conf->header_timeout;
 	c->rlen += (size_t)n;
 	return true;
 }
@@ -304,14 +332,14 @@ conn_run(struct worker *w, struct conn *c)
 			c->iov_first = 0;
 			c->requests++;
 			c->state = CONN_WRITE;
-			c->deadline = w->now + SEND_TIMEOUT;
+			c->deadline = w->mono + w->conf->send_timeout;
 			respond(w, c, rc);
 			if (c->state == CONN_WAIT) {
 				set_events(w, c, 0);	/* the imager first */
 				return;
 			}
 		}
-		int r = conn_write(c);
+		int r = conn_write(w, c);
 		if (r == -1) {
 			conn_close(w, c);
 			return;
@@ -328,7 +356,7 @@ conn_run(struct worker *w, struct conn *c)
 void
 conn_resume(struct worker *w, struct conn *c)
 {
-	c->deadline = w->now + SEND_TIMEOUT;
+	c->deadline = w->mono + w->conf->send_timeout;
 	conn_run(w, c);
 }
 
@@ -381,7 +409,14 @@ conn_drain(struct worker *w, struct conn *c)
 	conn_run(w, c);
 }
 
-/* Closes connections past their deadline, and idle ones when stopping. */
+/*
+ * Closes connections past their deadline, and idle ones when stopping. An
+ * /_img request whose imager has not answered in time is told so (503)
+ * rather than dropped. Deadlines are on the monotonic clock: a step of the
+ * wall clock neither drops every connection nor stops the timeouts. They
+ * are in whole seconds, so one passes when the clock is beyond it: a
+ * timeout of n seconds gives between n and n + 1, never less.
+ */
 void
 conn_sweep(struct worker *w)
 {
@@ -391,7 +426,9 @@ conn_sweep(struct worker *w)
 		struct conn *c = &w->conns[i];
 		if (c->state == CONN_FREE)
 			continue;
-		if (w->now >= c->deadline)
+		if (w->mono > c->deadline && c->state == CONN_WAIT)
+			image_timeout(w, c);
+		else if (w->mono > c->deadline)
 			conn_close(w, c);
 		else if (w->stopping && conn_idle(c))
 			conn_drain(w, c);

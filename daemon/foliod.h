@@ -180,7 +180,7 @@ struct conn {
 	bool		 admin;		/* came in on the admin listener */
 	bool		 keep_alive;
 	unsigned	 requests;
-	time_t		 deadline;
+	time_t		 deadline;	/* on worker.mono */
 	char		 client[NET_ADDR_TEXT_MAX];
 	struct conn	*next_free;
 	/* The request being answered; points into rbuf until it is done. */
@@ -243,10 +243,10 @@ struct worker {
 	struct fdcache		 imgfds;	/* /_img hits, kept open */
 	struct image_allow	 allow;		/* widths and qualities */
 	bool			 stopping;
-	time_t			 accept_resume;	/* 0 = accepting */
-	time_t			 now;
-	time_t			 mono;		/* seconds, CLOCK_MONOTONIC,
-						 * read with now */
+	time_t			 accept_resume;	/* mono; 0 = accepting */
+	time_t			 now;		/* wall clock: Date, logs */
+	time_t			 mono;		/* seconds, CLOCK_MONOTONIC:
+						 * deadlines */
 	char			 date[HTTP_DATE_LEN + 1];
 };
 
@@ -278,6 +278,9 @@ void	respond_image(struct worker *w, struct conn *c, int fd,
 void	image_route(struct worker *w, struct conn *c, const char *query,
 	    size_t qlen);
 void	image_answer(struct worker *w, struct conn *c);
+/* A waiting connection whose imager did not answer within IMAGE_WAIT_SEC:
+ * answered 503. */
+void	image_timeout(struct worker *w, struct conn *c);
 
 /* admin.c */
 void	admin_respond(struct worker *w, struct conn *c, const char *path);

@@ -108,7 +108,7 @@ ask_imager(struct worker *w, struct conn *c, const struct img_request *req)
 	c->wait.c = c;
 	c->img_fd = fd;
 	c->state = CONN_WAIT;
-	c->deadline = w->now + IMAGE_WAIT_SEC;
+	c->deadline = w->mono + IMAGE_WAIT_SEC;
 	return true;
 }
 
@@ -205,6 +205,11 @@ image_answer(struct worker *w, struct conn *c)
 	ssize_t n;
 	int fd = -1;
 
+	/* Its connection may have been closed (a hang-up, the sweep) by an
+	 * event earlier in this batch, and even reused: the answer's socket
+	 * left with it, so there is nothing to take. */
+	if (c->state != CONN_WAIT || c->img_fd == -1)
+		return;
 	n = recvmsg(c->img_fd, &msg, MSG_CMSG_CLOEXEC);
 	if (n == -1 && errno == EAGAIN)
 		return;
@@ -227,5 +232,16 @@ image_answer(struct worker *w, struct conn *c)
 	} else {
 		respond_image(w, c, fd, &st, rep.outcome != IMGCACHE_MISS);
 	}
+	conn_resume(w, c);
+}
+
+void
+image_timeout(struct worker *w, struct conn *c)
+{
+	close(c->img_fd);	/* the imager's answer, when it comes, is dropped */
+	c->img_fd = -1;
+	c->state = CONN_WRITE;
+	respond_error(w, c, 503, "the image took too long to make; try again",
+	    "Retry-After: 1\r\n");
 	conn_resume(w, c);
 }

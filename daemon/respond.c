@@ -135,6 +135,45 @@ respond_parse_error(struct worker *w, struct conn *c, int rc)
 	}
 }
 
+/* --- Conditional requests --------------------------------------------- */
+
+/*
+ * The conditional fields of a request for a resource that exists, in RFC
+ * 9110 13.2.2's order: core is its entity tag, mtime its modification time
+ * (-1 for none: pages and images have only tags). Returns 412, 304, or 0
+ * to answer in full. A date that does not parse is ignored.
+ */
+static int
+preconditions(const struct conn *c, const char *core, time_t mtime)
+{
+	const struct http_info *in = &c->info;
+	time_t t;
+
+	if (in->if_match != NULL) {
+		if (!http_if_match(in->if_match, in->if_match_len, core))
+			return 412;
+	} else if (in->if_unmodified_since != NULL && mtime != -1 &&
+	    http_date_parse(in->if_unmodified_since,
+	    in->if_unmodified_since_len, &t) && mtime > t)
+		return 412;
+	if (in->if_none_match != NULL)
+		return http_etag_match(in->if_none_match,
+		    in->if_none_match_len, core) ? 304 : 0;
+	if (in->if_modified_since != NULL && mtime != -1 &&
+	    http_date_parse(in->if_modified_since,
+	    in->if_modified_since_len, &t) && mtime <= t)
+		return 304;
+	return 0;
+}
+
+static void
+respond_precondition_failed(struct worker *w, struct conn *c)
+{
+	static const char text[] = "412 Precondition Failed\n";
+
+	respond_text(w, c, 412, NULL, "", text, sizeof(text) - 1);
+}
+
 /* --- Pages from the index -------------------------------------------- */
 
 static int
@@ -171,13 +210,16 @@ respond_page(struct worker *w, struct conn *c, const struct ix_entry *e)
 	const struct index *ix = &w->cur->ix;
 	int v = pick_variant(e, c->info.accept);
 	const char *stored = index_blob(ix, e->headers[v]);
+	int pre = e->status == 200 ? preconditions(c, e->etag, -1) : 0;
 	size_t head, tail;
 
+	if (pre == 412) {
+		respond_precondition_failed(w, c);
+		return;
+	}
 	c->ref = w->cur;
 	c->ref->refs++;
-	if (e->status == 200 && c->info.if_none_match != NULL &&
-	    http_etag_match(c->info.if_none_match, c->info.if_none_match_len,
-	    e->etag)) {
+	if (pre == 304) {
 		head = head_start(w, c, 304);
 		tail = not_modified_headers(stored, e->headers[v].len, c->tail,
 		    sizeof(c->tail) - 2);
@@ -205,7 +247,7 @@ respond_file(struct worker *w, struct conn *c, const struct ix_entry *e)
 	uint64_t first = 0, last = 0;
 	struct stat st;
 	size_t head, tail;
-	int fd, range = -1;
+	int fd, pre, range = -1;
 
 	snprintf(src, sizeof(src), "%.*s", (int)e->body[IXV_IDENTITY].len,
 	    index_blob(ix, e->body[IXV_IDENTITY]));
@@ -218,19 +260,27 @@ respond_file(struct worker *w, struct conn *c, const struct ix_entry *e)
 	}
 	file_version(&st, etag);
 	http_date(st.st_mtim.tv_sec, lastmod);
-	if (c->info.if_none_match != NULL && http_etag_match(
-	    c->info.if_none_match, c->info.if_none_match_len, etag)) {
+	c->route = ROUTE_STATIC;
+	if ((pre = preconditions(c, etag, st.st_mtim.tv_sec)) == 412) {
+		close(fd);
+		respond_precondition_failed(w, c);
+		return;
+	}
+	if (pre == 304) {
 		close(fd);
 		head = head_start(w, c, 304);
 	} else {
-		if (c->info.range != NULL && c->req.method == HTTP_GET)
+		/* A Range for another version of the file than the client
+		 * has (If-Range) gets the whole file instead. */
+		if (c->info.range != NULL && c->req.method == HTTP_GET &&
+		    (c->info.if_range == NULL || http_if_range(
+		    c->info.if_range, c->info.if_range_len, etag, lastmod)))
 			range = http_range(c->info.range, c->info.range_len,
 			    (uint64_t)st.st_size, &first, &last);
 		head = head_start(w, c, range == 0 ? 206 : range == 1 ? 416 : 200);
 		if (range == -1 && st.st_size > 0)
 			last = (uint64_t)st.st_size - 1;
 	}
-	c->route = ROUTE_STATIC;
 	c->ref = w->cur;
 	c->ref->refs++;
 	set_iov(c, 1, index_blob(ix, e->headers[IXV_IDENTITY]),
@@ -287,8 +337,14 @@ respond_image(struct worker *w, struct conn *c, int fd, const struct stat *st,
 	else
 		snprintf(cache, sizeof(cache), "public, max-age=%d",
 		    w->conf->image_max_age);
-	bool match = c->info.if_none_match != NULL && http_etag_match(
-	    c->info.if_none_match, c->info.if_none_match_len, c->img_key);
+	int pre = preconditions(c, c->img_key, -1);
+	bool match = pre == 304;
+
+	if (pre == 412) {
+		close(fd);
+		respond_precondition_failed(w, c);
+		return;
+	}
 	head = head_start(w, c, match ? 304 : 200);
 	tail = append(c->tail, sizeof(c->tail), 0, "ETag: \"%.*s\"" CRLF
 	    "Cache-Control: %s" CRLF "Vary: Accept" CRLF, ETAG_CORE_LEN,
@@ -336,8 +392,8 @@ respond_notfound(struct worker *w, struct conn *c)
 		respond_text(w, c, 404, NULL, "", text, sizeof(text) - 1);
 		return;
 	}
-	/* The 404 page never answers 304: it has no validator worth keeping. */
-	c->info.if_none_match = NULL;
+	/* The 404 page is never conditional: it is not the resource asked
+	 * for (respond_page() only weighs the conditions of a 200). */
 	respond_entry(w, c, e);
 }
 
@@ -417,15 +473,10 @@ respond(struct worker *w, struct conn *c, int parsed)
 		respond_parse_error(w, c, parsed);
 		return;
 	}
-	if ((st = http_request_info(&c->req, w->conf->trust_proxy_header[0] ?
-	    w->conf->trust_proxy_header : NULL, &c->info)) != 0) {
-		respond_error(w, c, st, st == 501 ? "request bodies"
-		    " (Transfer-Encoding) are not supported" : "missing or"
-		    " repeated Host, or a request body", "");
-		return;
-	}
-	c->keep_alive = c->info.keep_alive && !w->stopping &&
-	    c->requests < CONN_REQUESTS_MAX;
+	/* The method first: a POST is told what is allowed whatever its
+	 * body (refused all the same, and the connection closed after). */
+	st = http_request_info(&c->req, w->conf->trust_proxy_header[0] ?
+	    w->conf->trust_proxy_header : NULL, &c->info);
 	if (c->req.method == HTTP_OTHER) {
 		respond_error(w, c, 501, "this method is not implemented", "");
 		return;
@@ -435,6 +486,14 @@ respond(struct worker *w, struct conn *c, int parsed)
 		    "Allow: GET, HEAD" CRLF);
 		return;
 	}
+	if (st != 0) {
+		respond_error(w, c, st, st == 501 ? "request bodies"
+		    " (Transfer-Encoding) are not supported" : "missing or"
+		    " repeated Host, or a request body", "");
+		return;
+	}
+	c->keep_alive = c->info.keep_alive && !w->stopping &&
+	    c->requests < CONN_REQUESTS_MAX;
 	len = path_normalize(c->req.target, c->req.target_len, path,
 	    sizeof(path), &query, &qlen);
 	if (len < 0) {

@@ -113,7 +113,7 @@ worker_arm(struct worker *w, struct listener *l, bool on)
 		}
 		log_warn("epoll_ctl: adding a listener; trying again in %d s",
 		    ACCEPT_PAUSE_SEC);
-		w->accept_resume = w->now + ACCEPT_PAUSE_SEC;
+		w->accept_resume = w->mono + ACCEPT_PAUSE_SEC;
 		return -1;
 	}
 	l->armed = on;
@@ -160,6 +160,11 @@ on_signal(struct worker *w, int sig)
 	}
 }
 
+/*
+ * The clocks, read every turn of the loop (both are vDSO reads): the wall
+ * clock for Date and the access log, the monotonic one for every deadline.
+ * Once a second: the sweep of expired connections and kept image files.
+ */
 static void
 tick(struct worker *w)
 {
@@ -169,12 +174,13 @@ tick(struct worker *w)
 	if (ts.tv_sec != w->now) {
 		w->now = ts.tv_sec;
 		http_date(w->now, w->date);
-		/* Read once a second too: its only reader counts seconds. */
-		clock_gettime(CLOCK_MONOTONIC_COARSE, &ts);
+	}
+	clock_gettime(CLOCK_MONOTONIC_COARSE, &ts);
+	if (ts.tv_sec != w->mono) {
 		w->mono = ts.tv_sec;
 		conn_sweep(w);
 		fdcache_expire(&w->imgfds, w->mono);
-		if (w->accept_resume && w->now >= w->accept_resume &&
+		if (w->accept_resume && w->mono >= w->accept_resume &&
 		    !w->stopping) {
 			w->accept_resume = 0;
 			arm_listeners(w, true);

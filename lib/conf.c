@@ -122,6 +122,8 @@ static const struct key keys[] = {
 	    FIELD(header_timeout), 1, CONF_TIMEOUT_MAX },
 	{ "keepalive_timeout", STR(KEEPALIVE_TIMEOUT_DEFAULT), set_int,
 	    FIELD(keepalive_timeout), 1, CONF_TIMEOUT_MAX },
+	{ "send_timeout", STR(SEND_TIMEOUT_DEFAULT), set_int,
+	    FIELD(send_timeout), 1, CONF_TIMEOUT_MAX },
 	{ "shutdown_timeout", STR(SHUTDOWN_TIMEOUT_DEFAULT), set_int,
 	    FIELD(shutdown_timeout), 0, CONF_TIMEOUT_MAX },
 	{ "cache_max_bytes", "256M", set_bytes, FIELD(cache_max_bytes),

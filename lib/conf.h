@@ -56,6 +56,7 @@ struct conf {
 	int	max_connections;		/* per worker */
 	int	header_timeout;			/* seconds */
 	int	keepalive_timeout;		/* seconds */
+	int	send_timeout;			/* seconds without progress */
 	int	shutdown_timeout;		/* seconds */
 	/* Images: /_img and its cache. */
 	uint64_t cache_max_bytes;

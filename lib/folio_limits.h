@@ -28,8 +28,10 @@
 #define HEADER_TIMEOUT_DEFAULT	10
 /* Seconds an idle keep-alive connection is kept (config keepalive_timeout). */
 #define KEEPALIVE_TIMEOUT_DEFAULT 60
-/* Seconds a response may stall with the peer not reading before we drop it. */
-#define SEND_TIMEOUT		60
+/* Seconds a response may stall, the peer reading none of it, before it is
+ * dropped (config key send_timeout). Each write that makes progress starts
+ * the count again: a slow download is not cut. */
+#define SEND_TIMEOUT_DEFAULT	60
 /* Requests served on one connection before we close it, to rebalance
  * connections between workers now and then. */
 #define CONN_REQUESTS_MAX	10000

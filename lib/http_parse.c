@@ -6,6 +6,8 @@
  */
 #include "http_parse.h"
 
+#include <arpa/inet.h>
+#include <netinet/in.h>
 #include <string.h>
 #include <strings.h>
 
@@ -554,13 +556,61 @@ keep_value(const struct http_header *h, const char **v, size_t *len,
 	}
 }
 
+/* Two If-None-Match or Range fields could be joined into one list, but
+ * ignoring them and serving the whole resource is always correct. */
+static void
+drop_repeated(const char **v, size_t *len, size_t count)
+{
+	if (count > 1) {
+		*v = NULL;
+		*len = 0;
+	}
+}
+
+/*
+ * The trusted proxy header names the client: the last element of a list
+ * (X-Forwarded-For), which the nearest proxy added, and only if it is an
+ * IPv4 or IPv6 address. Anything else is dropped, so a client reaching
+ * foliod around the proxy cannot write what it likes into the access log.
+ */
+static void
+proxy_client(const char **v, size_t *len)
+{
+	char text[INET6_ADDRSTRLEN];
+	unsigned char addr[sizeof(struct in6_addr)];
+	const char *p = *v, *end = *v + *len, *comma;
+
+	while ((comma = memchr(p, ',', (size_t)(end - p))) != NULL)
+		p = comma + 1;
+	while (p < end && (*p == ' ' || *p == '\t'))
+		p++;
+	while (end > p && (end[-1] == ' ' || end[-1] == '\t'))
+		end--;
+	if (p == end || (size_t)(end - p) >= sizeof(text)) {
+		*v = NULL;
+		*len = 0;
+		return;
+	}
+	memcpy(text, p, (size_t)(end - p));
+	text[end - p] = '\0';
+	if (inet_pton(AF_INET, text, addr) != 1 &&
+	    inet_pton(AF_INET6, text, addr) != 1) {
+		*v = NULL;
+		*len = 0;
+		return;
+	}
+	*v = p;
+	*len = (size_t)(end - p);
+}
+
 int
 http_request_info(const struct http_request *req,
     const char *proxy_header, struct http_info *info)
 {
 	struct codings cs;
 	struct coding webp = { false, false };
-	size_t nhost = 0, ninm = 0, nrange = 0, nproxy = 0, nua = 0, nref = 0;
+	size_t nhost = 0, nim = 0, ninm = 0, nims = 0, nius = 0, nir = 0;
+	size_t nrange = 0, nproxy = 0, nua = 0, nref = 0;
 	bool close = false, keep = false, te = false, bad_length = false;
 	const struct http_header *h;
 
@@ -585,9 +635,21 @@ http_request_info(const struct http_request *req,
 			accept_encoding(h, &cs);
 		else if (name_is(h, "Accept"))
 			accept_types(h, &webp);
+		else if (name_is(h, "If-Match"))
+			keep_value(h, &info->if_match, &info->if_match_len,
+			    &nim);
 		else if (name_is(h, "If-None-Match"))
 			keep_value(h, &info->if_none_match,
 			    &info->if_none_match_len, &ninm);
+		else if (name_is(h, "If-Modified-Since"))
+			keep_value(h, &info->if_modified_since,
+			    &info->if_modified_since_len, &nims);
+		else if (name_is(h, "If-Unmodified-Since"))
+			keep_value(h, &info->if_unmodified_since,
+			    &info->if_unmodified_since_len, &nius);
+		else if (name_is(h, "If-Range"))
+			keep_value(h, &info->if_range, &info->if_range_len,
+			    &nir);
 		else if (name_is(h, "Range"))
 			keep_value(h, &info->range, &info->range_len, &nrange);
 		else if (name_is(h, "User-Agent"))
@@ -597,24 +659,18 @@ http_request_info(const struct http_request *req,
 			keep_value(h, &info->referer, &info->referer_len,
 			    &nref);
 	}
-	/* Two If-None-Match or Range fields could be joined into one list,
-	 * but serving the whole resource instead is always correct. */
-	if (ninm > 1) {
-		info->if_none_match = NULL;
-		info->if_none_match_len = 0;
-	}
-	if (nrange > 1) {
-		info->range = NULL;
-		info->range_len = 0;
-	}
-	if (nproxy > 1 || info->client_len == 0) {
-		info->client = NULL;
-		info->client_len = 0;
-	}
-	if (nhost > 1) {
-		info->host = NULL;
-		info->host_len = 0;
-	}
+	drop_repeated(&info->if_match, &info->if_match_len, nim);
+	drop_repeated(&info->if_none_match, &info->if_none_match_len, ninm);
+	drop_repeated(&info->if_modified_since,
+	    &info->if_modified_since_len, nims);
+	drop_repeated(&info->if_unmodified_since,
+	    &info->if_unmodified_since_len, nius);
+	drop_repeated(&info->if_range, &info->if_range_len, nir);
+	drop_repeated(&info->range, &info->range_len, nrange);
+	drop_repeated(&info->client, &info->client_len, nproxy);
+	if (info->client != NULL)
+		proxy_client(&info->client, &info->client_len);
+	drop_repeated(&info->host, &info->host_len, nhost);
 	if (nhost > 1 || (nhost == 0 && req->minor >= 1) ||
 	    (nhost == 1 && !host_valid(info->host, info->host_len)) ||
 	    bad_length)

@@ -72,15 +72,26 @@ struct http_info {
 	bool		 keep_alive;	/* 1.1 unless "close"; 1.0 only with "keep-alive" */
 	const char	*host;		/* NULL if absent */
 	size_t		 host_len;
+	/* Conditional-request fields (RFC 9110 13.1), each NULL if absent
+	 * or repeated; respond.c evaluates them. */
+	const char	*if_match;
+	size_t		 if_match_len;
 	const char	*if_none_match;
 	size_t		 if_none_match_len;
+	const char	*if_modified_since;
+	size_t		 if_modified_since_len;
+	const char	*if_unmodified_since;
+	size_t		 if_unmodified_since_len;
+	const char	*if_range;
+	size_t		 if_range_len;
 	const char	*range;
 	size_t		 range_len;
 	const char	*user_agent;
 	size_t		 user_agent_len;
 	const char	*referer;
 	size_t		 referer_len;
-	const char	*client;	/* the trusted proxy header's value, if any */
+	const char	*client;	/* the trusted proxy header's address,
+					 * if it holds one (the last of a list) */
 	size_t		 client_len;
 	unsigned	 accept;	/* ACCEPT_* bits; q=0 excludes */
 };

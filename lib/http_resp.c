@@ -1,7 +1,8 @@
 /*
  * http_resp.c: the per-request pieces of a response: reason phrases, the
- * Date header (written by hand: strftime's %a and %b follow the locale),
- * If-None-Match against our entity tags, and the one byte range we serve.
+ * Date header (written by hand: strftime's %a and %b follow the locale)
+ * and its parser, the conditional fields against our entity tags, and the
+ * one byte range we serve.
  */
 #include "http_resp.h"
 
@@ -131,46 +132,202 @@ opaque_match(const char *o, size_t n, const char *core, size_t corelen)
 	return o[corelen] == '-' && n > corelen + 1;
 }
 
+/* Skips blanks and commas; at the end of the list, true. */
+static bool
+list_skip(const char *v, size_t len, size_t *i)
+{
+	while (*i < len && (v[*i] == ',' || is_ows(v[*i])))
+		(*i)++;
+	return *i >= len;
+}
+
+/*
+ * Reads one entity-tag at v[*i..]: its opaque part in *o, *n, and whether it
+ * was weak. False if the list is malformed there: it then matches nothing,
+ * since the full response is always a correct answer.
+ */
+static bool
+etag_next(const char *v, size_t len, size_t *i, const char **o, size_t *n,
+    bool *weak)
+{
+	size_t start;
+
+	*weak = len - *i >= 2 && v[*i] == 'W' && v[*i + 1] == '/';
+	if (*weak)
+		*i += 2;
+	if (*i >= len || v[*i] != '"')
+		return false;
+	start = ++*i;
+	while (*i < len && is_etagc((unsigned char)v[*i]))
+		(*i)++;
+	if (*i >= len || v[*i] != '"')
+		return false;
+	*o = v + start;
+	*n = *i - start;
+	(*i)++;
+	while (*i < len && is_ows(v[*i]))
+		(*i)++;
+	return *i >= len || v[*i] == ',';
+}
+
+/* "*", or 1#entity-tag with one for core (a weak one only if weak_ok). */
+static bool
+etag_list_match(const char *v, size_t len, const char *core, bool weak_ok)
+{
+	size_t i = 0, n, corelen = strnlen(core, ETAG_CORE_LEN);
+	const char *o;
+	bool weak, found = false;
+
+	if (corelen == 0)
+		return false;
+	while (len > 0 && is_ows(v[len - 1]))
+		len--;
+	while (i < len && is_ows(v[i]))
+		i++;
+	if (len - i == 1 && v[i] == '*')
+		return true;
+	while (!list_skip(v, len, &i)) {
+		if (!etag_next(v, len, &i, &o, &n, &weak))
+			return false;
+		if ((weak_ok || !weak) && opaque_match(o, n, core, corelen))
+			found = true;
+	}
+	return found;
+}
+
 bool
 http_etag_match(const char *inm, size_t len, const char *core)
 {
-	size_t i = 0, start, corelen;
-	bool found = false;
+	return etag_list_match(inm, len, core, true);
+}
 
-	corelen = strnlen(core, ETAG_CORE_LEN);
-	if (corelen == 0)
-		return false;
-	while (len > 0 && is_ows(inm[len - 1]))
+bool
+http_if_match(const char *im, size_t len, const char *core)
+{
+	return etag_list_match(im, len, core, false);
+}
+
+bool
+http_if_range(const char *v, size_t len, const char *core,
+    const char *lastmod)
+{
+	size_t i = 0, n;
+	const char *o;
+	bool weak;
+
+	while (len > 0 && is_ows(v[len - 1]))
 		len--;
-	while (i < len && is_ows(inm[i]))
+	while (i < len && is_ows(v[i]))
 		i++;
-	if (len - i == 1 && inm[i] == '*')
-		return true;
-	/* 1#entity-tag; empty elements are allowed. A malformed list matches
-	 * nothing: the full response is always a correct answer. */
-	while (i < len) {
-		if (inm[i] == ',' || is_ows(inm[i])) {
-			i++;
-			continue;
-		}
-		if (len - i >= 2 && inm[i] == 'W' && inm[i + 1] == '/')
-			i += 2;
-		if (i >= len || inm[i] != '"')
-			return false;
-		start = ++i;
-		while (i < len && is_etagc((unsigned char)inm[i]))
-			i++;
-		if (i >= len || inm[i] != '"')
-			return false;
-		if (opaque_match(inm + start, i - start, core, corelen))
-			found = true;
-		i++;
-		while (i < len && is_ows(inm[i]))
-			i++;
-		if (i < len && inm[i] != ',')
-			return false;
+	if (i < len && (v[i] == '"' || v[i] == 'W'))
+		return etag_next(v, len, &i, &o, &n, &weak) && i == len &&
+		    !weak && n == strlen(core) && memcmp(o, core, n) == 0;
+	return len - i == strlen(lastmod) && memcmp(v + i, lastmod,
+	    len - i) == 0;
+}
+
+/* --- HTTP-date ------------------------------------------------------- */
+
+/* n digits at s; -1 if any is not one. */
+static int
+date_digits(const char *s, int n)
+{
+	int v = 0;
+
+	for (int k = 0; k < n; k++) {
+		if (s[k] < '0' || s[k] > '9')
+			return -1;
+		v = v * 10 + (s[k] - '0');
 	}
-	return found;
+	return v;
+}
+
+static int
+date_month(const char *s)
+{
+	static const char months[] = "JanFebMarAprMayJunJulAugSepOctNovDec";
+
+	for (int m = 0; m < 12; m++)
+		if (memcmp(s, months + 3 * m, 3) == 0)
+			return m;
+	return -1;
+}
+
+/* "HH:MM:SS" at s into tm. */
+static bool
+date_clock(const char *s, struct tm *tm)
+{
+	if (s[2] != ':' || s[5] != ':')
+		return false;
+	tm->tm_hour = date_digits(s, 2);
+	tm->tm_min = date_digits(s + 3, 2);
+	tm->tm_sec = date_digits(s + 6, 2);
+	return tm->tm_hour >= 0 && tm->tm_hour < 24 && tm->tm_min >= 0 &&
+	    tm->tm_min < 60 && tm->tm_sec >= 0 && tm->tm_sec <= 60;
+}
+
+/*
+ * The three layouts, after the day name: IMF-fixdate ", DD Mon YYYY
+ * HH:MM:SS GMT", RFC 850 ", DD-Mon-YY HH:MM:SS GMT", asctime " Mon _D
+ * HH:MM:SS YYYY". The day name itself is not checked: the date decides.
+ */
+static bool
+date_fields(const char *v, size_t len, struct tm *tm)
+{
+	const char *p = memchr(v, len > 10 && v[3] == ' ' ? ' ' : ',', len);
+	size_t left;
+
+	if (p == NULL)
+		return false;
+	left = len - (size_t)(p - v);
+	if (*p == ',' && left == 26 && p[4] == ' ' && p[8] == ' ' &&
+	    p[13] == ' ' && memcmp(p + 22, " GMT", 4) == 0 && p[1] == ' ') {
+		tm->tm_mday = date_digits(p + 2, 2);
+		tm->tm_mon = date_month(p + 5);
+		tm->tm_year = date_digits(p + 9, 4) - 1900;
+		return date_clock(p + 14, tm);
+	}
+	if (*p == ',' && left == 24 && p[1] == ' ' && p[4] == '-' &&
+	    p[8] == '-' && p[11] == ' ' && memcmp(p + 20, " GMT", 4) == 0) {
+		int yy = date_digits(p + 9, 2);
+		/* Below 70 is 20yy, as POSIX's %y has it; RFC 9110's
+		 * rule (no more than 50 years ahead) differs only for
+		 * 2070 to 2076, so far ahead that no file dates there. */
+		tm->tm_year = yy < 0 ? -1 : yy < 70 ? yy + 100 : yy;
+		tm->tm_mday = date_digits(p + 2, 2);
+		tm->tm_mon = date_month(p + 5);
+		return date_clock(p + 12, tm);
+	}
+	if (*p == ' ' && left == 21 && p[4] == ' ' && p[7] == ' ' &&
+	    p[16] == ' ') {
+		tm->tm_mon = date_month(p + 1);
+		tm->tm_mday = date_digits(p + 5 + (p[5] == ' '),
+		    p[5] == ' ' ? 1 : 2);
+		tm->tm_year = date_digits(p + 17, 4) - 1900;
+		return date_clock(p + 8, tm);
+	}
+	return false;
+}
+
+bool
+http_date_parse(const char *v, size_t len, time_t *t)
+{
+	struct tm tm;
+
+	memset(&tm, 0, sizeof(tm));
+	while (len > 0 && is_ows(v[len - 1]))
+		len--;
+	while (len > 0 && is_ows(*v)) {
+		v++;
+		len--;
+	}
+	if (len < 4 || !date_fields(v, len, &tm))
+		return false;
+	if (tm.tm_mon < 0 || tm.tm_mday < 1 || tm.tm_mday > 31 ||
+	    tm.tm_year < 0)
+		return false;
+	*t = timegm(&tm);
+	return *t != (time_t)-1;
 }
 
 /* Digits at v[*i..] into *out; false if none or past UINT64_MAX. */

@@ -11,6 +11,9 @@
 #include <time.h>
 
 #define HTTP_DATE_LEN	29	/* "Sun, 06 Nov 1994 08:49:37 GMT" */
+/* Logged, never sent: the client left before any of the response went out
+ * (nginx's "client closed request"). */
+#define HTTP_STATUS_CLIENT_CLOSED	499
 
 /* "OK", "Not Found", ...; "Unknown" for a status we never send. */
 const char *http_status_text(int status);
@@ -24,6 +27,27 @@ void	http_date(time_t t, char *out);
  * core, followed by the closing quote or a "-" suffix ("-gz", "-br").
  */
 bool	http_etag_match(const char *inm, size_t len, const char *core);
+
+/*
+ * True if an If-Match value holds: "*", or a listed strong tag for core as
+ * http_etag_match() has it (a weak tag never matches: RFC 9110 13.1.1).
+ */
+bool	http_if_match(const char *im, size_t len, const char *core);
+
+/*
+ * True if an If-Range value lets a Range be served (RFC 9110 13.1.5): it is
+ * the strong tag "core" itself, or exactly the Last-Modified date lastmod.
+ * Anything else, a weak tag included, means the whole body.
+ */
+bool	http_if_range(const char *v, size_t len, const char *core,
+	    const char *lastmod);
+
+/*
+ * Parses an HTTP-date in any of its three forms (IMF-fixdate, RFC 850,
+ * asctime) into *t. Returns false for anything else, which a condition
+ * then ignores (RFC 9110 13.1.3).
+ */
+bool	http_date_parse(const char *v, size_t len, time_t *t);
 
 /*
  * Parses a Range value for a body of size bytes. Supports one range of the

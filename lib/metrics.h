@@ -16,8 +16,9 @@
 
 /* Statuses counted on their own; everything else goes to the last slot. */
 #define METRICS_STATUSES	{ 200, 206, 301, 304, 400, 404, 405, 408, \
-				  414, 416, 431, 500, 501, 503, 505 }
-#define METRICS_NSTATUS		16
+				  412, 414, 416, 431, 499, 500, 501, 503, \
+				  505 }
+#define METRICS_NSTATUS		18
 /* Worker slots: twice the workers, since a reload runs an old and a new set
  * side by side for a while. */
 #define METRICS_SLOTS		(2 * WORKERS_MAX)

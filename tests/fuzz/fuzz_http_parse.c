@@ -3,7 +3,8 @@
  * http_request_info(): a complete head lies inside the input and within the
  * limits, every result points into it, values carry no blanks at their ends
  * and no control bytes, and a prefix of the input is either partial or gets
- * the same answer as the whole.
+ * the same answer as the whole. The conditional fields also go through
+ * http_resp.c's readers (dates, entity tags), which must stay inside them.
  */
 #include <stdbool.h>
 #include <stdint.h>
@@ -11,10 +12,16 @@
 #include <string.h>
 
 #include "http_parse.h"
+#include "http_resp.h"
 #include "folio_limits.h"
 
 /* The trusted proxy header the harness asks for. */
 #define FUZZ_PROXY	"X-Client"
+/* An entity tag and date for the conditional fields to be weighed against. */
+#define FUZZ_ETAG	"0123456789abcdef"
+#define FUZZ_LASTMOD	"Sun, 06 Nov 1994 08:49:37 GMT"
+/* The last instant an IMF-fixdate can hold: 9999-12-31T23:59:59Z. */
+#define FUZZ_DATE_MAX	253402300799LL
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
@@ -70,6 +77,55 @@ check_request(const struct http_request *req, const char *buf, size_t len)
 		check_header(&req->headers[i], buf, len);
 }
 
+static bool
+field_inside(const char *p, size_t n, const char *buf, size_t len)
+{
+	return p == NULL ? n == 0 : inside(p, n, buf, len);
+}
+
+/* A date that parsed, written back as an IMF-fixdate, parses to itself
+ * (within the range http_date() writes: 1970 to 9999). */
+static void
+check_date_round_trip(time_t t)
+{
+	char out[HTTP_DATE_LEN + 1];
+	time_t again;
+
+	if (t < 0 || (long long)t > FUZZ_DATE_MAX)
+		return;
+	http_date(t, out);
+	if (!http_date_parse(out, HTTP_DATE_LEN, &again) || again != t)
+		abort();
+}
+
+/* The readers see only the field's bytes: ASan catches any read past. */
+static void
+check_conditions(const struct http_info *in, const char *buf, size_t len)
+{
+	time_t t;
+
+	if (!field_inside(in->if_match, in->if_match_len, buf, len) ||
+	    !field_inside(in->if_range, in->if_range_len, buf, len) ||
+	    !field_inside(in->if_modified_since, in->if_modified_since_len,
+	    buf, len) || !field_inside(in->if_unmodified_since,
+	    in->if_unmodified_since_len, buf, len))
+		abort();
+	if (in->if_match != NULL && http_if_match(in->if_match,
+	    in->if_match_len, FUZZ_ETAG) && !http_etag_match(in->if_match,
+	    in->if_match_len, FUZZ_ETAG))
+		abort();	/* strong matches are a subset of weak ones */
+	if (in->if_range != NULL)
+		(void)http_if_range(in->if_range, in->if_range_len, FUZZ_ETAG,
+		    FUZZ_LASTMOD);
+	if (in->if_modified_since != NULL &&
+	    http_date_parse(in->if_modified_since, in->if_modified_since_len,
+	    &t))
+		check_date_round_trip(t);
+	if (in->if_unmodified_since != NULL)
+		(void)http_date_parse(in->if_unmodified_since,
+		    in->if_unmodified_since_len, &t);
+}
+
 static void
 check_info(const struct http_request *req, const char *buf, size_t len)
 {
@@ -90,6 +146,7 @@ check_info(const struct http_request *req, const char *buf, size_t len)
 	    ACCEPT_WEBP)) != 0 ||
 	    (req->minor == 1 && info.host == NULL))
 		abort();
+	check_conditions(&info, buf, len);
 }
 
 static bool

@@ -1,7 +1,8 @@
 """
 test_headers.py: the headers every kind of response carries (pages, the 404
 page, the hashed CSS, static files), compressed variants and their ETags,
-conditional requests (304), HEAD, and byte ranges on static files.
+conditional requests (304, 412, If-Range), HEAD, and byte ranges on
+static files.
 """
 
 import email.utils
@@ -213,6 +214,55 @@ class Conditional(HeaderChecks):
         etag = self.get_ok(STATIC).header("ETag")
         self.assert_not_modified(STATIC, etag)
 
+    def test_if_modified_since_on_static_files(self):
+        lastmod = self.get_ok(STATIC).header("Last-Modified")
+        stamp = email.utils.parsedate_to_datetime(lastmod).timestamp()
+        later = email.utils.formatdate(stamp + 3600, usegmt=True)
+        earlier = email.utils.formatdate(stamp - 3600, usegmt=True)
+        for value in (lastmod, later):
+            with self.subTest(value=value):
+                resp = self.get(STATIC, headers=[("If-Modified-Since",
+                                                  value)])
+                self.assertEqual(resp.status, 304)
+                self.assertEqual(resp.body, b"")
+        for value in (earlier, "not a date"):
+            with self.subTest(value=value):
+                resp = self.get_ok(STATIC, headers=[("If-Modified-Since",
+                                                     value)])
+                self.assertGreater(len(resp.body), 0)
+        # If-None-Match decides when both are sent (RFC 9110 13.2.2).
+        resp = self.get_ok(STATIC, headers=[
+            ("If-None-Match", '"0000000000000000"'),
+            ("If-Modified-Since", later)])
+        self.assertGreater(len(resp.body), 0)
+
+    def test_if_match(self):
+        for target in ("/", STATIC):
+            etag = self.get_ok(target).header("ETag")
+            for value in (etag, "*", '"x", ' + etag):
+                with self.subTest(target=target, value=value):
+                    self.get_ok(target, headers=[("If-Match", value)])
+            for value in ('"0000000000000000"', "W/" + etag):
+                with self.subTest(target=target, value=value):
+                    with self.server.connect() as conn:
+                        resp = conn.request(target,
+                                            headers=[("If-Match", value)])
+                        self.assertEqual(resp.status, 412)
+                        self.assert_common(resp)
+                        # Not an error: the connection stays open.
+                        self.assertEqual(conn.request("/about").status, 200)
+
+    def test_if_unmodified_since_on_static_files(self):
+        lastmod = self.get_ok(STATIC).header("Last-Modified")
+        stamp = email.utils.parsedate_to_datetime(lastmod).timestamp()
+        earlier = email.utils.formatdate(stamp - 3600, usegmt=True)
+        self.get_ok(STATIC, headers=[("If-Unmodified-Since", lastmod)])
+        resp = self.get(STATIC, headers=[("If-Unmodified-Since", earlier)])
+        self.assertEqual(resp.status, 412)
+        # If-Match, when sent, decides instead.
+        self.get_ok(STATIC, headers=[("If-Match", "*"),
+                                     ("If-Unmodified-Since", earlier)])
+
 
 class Head(HeaderChecks):
 
@@ -299,6 +349,24 @@ class StaticFiles(HeaderChecks):
     def test_several_ranges_get_the_whole_file(self):
         resp = self.get_range("bytes=0-9,20-29", 200)
         self.assertEqual(resp.body, self.data)
+
+    def test_if_range(self):
+        got = self.get_ok(STATIC)
+        etag, lastmod = got.header("ETag"), got.header("Last-Modified")
+        for value in (etag, lastmod):
+            with self.subTest(value=value):
+                resp = self.get(STATIC, headers=[("Range", "bytes=0-9"),
+                                                 ("If-Range", value)])
+                self.assertEqual(resp.status, 206)
+                self.assertEqual(resp.body, self.data[:10])
+        # Another version of the file than the client's: all of it.
+        for value in ('"0000000000000000"', "W/" + etag,
+                      "Tue, 01 Jan 1980 00:00:00 GMT"):
+            with self.subTest(value=value):
+                resp = self.get(STATIC, headers=[("Range", "bytes=0-9"),
+                                                 ("If-Range", value)])
+                self.assertEqual(resp.status, 200)
+                self.assertEqual(resp.body, self.data)
 
     def test_range_keeps_the_connection(self):
         with self.server.connect() as conn:

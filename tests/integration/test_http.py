@@ -1,12 +1,14 @@
 """
 test_http.py: the HTTP/1.x layer: methods, every refusal status and its
 one-line text/plain form, path traversal in every spelling (and symlinks out
-of the content tree), keep-alive, pipelining, HTTP/1.0, and the header and
-keep-alive timeouts. After each bad request the server must still answer a
-plain one (as redis's protocol tests do).
+of the content tree), keep-alive, pipelining, HTTP/1.0, and the header,
+keep-alive and send timeouts. After each bad request the server must still
+answer a plain one (as redis's protocol tests do).
 """
 
 import os
+import socket
+import time
 import unittest
 
 from harness import FoliodTestCase, build_request
@@ -111,6 +113,12 @@ class Refusals(FoliodTestCase):
                 resp = self.assert_refused(build_request(method=method),
                                            (405,))
                 self.assertEqual(resp.header("Allow"), "GET, HEAD")
+
+    def test_a_method_with_a_body_gets_405(self):
+        resp = self.assert_refused(build_request(
+            method="POST", headers=[("Content-Length", "5")], body=b"hello"),
+            (405,))
+        self.assertEqual(resp.header("Allow"), "GET, HEAD")
 
     def test_unknown_methods_get_501(self):
         for method in UNKNOWN_METHODS:
@@ -276,9 +284,44 @@ class Connections(FoliodTestCase):
 
 
 class Timeouts(FoliodTestCase):
-    conf = {"header_timeout": 1, "keepalive_timeout": 1}
+    conf = {"header_timeout": 1, "keepalive_timeout": 1, "send_timeout": 1}
     # Seconds we give a 1 s timeout to fire: the bound, not a measurement.
     BOUND = 10
+    # A file larger than the socket buffers of both ends can hold, so the
+    # server's writes follow the client's reads.
+    BIG = "/big.bin"
+    BIG_BYTES = 12 << 20
+    # The slow reader: this many bytes, then a pause, until all are in.
+    # Its download takes several times send_timeout, and it never stalls
+    # for one.
+    STEP_BYTES = 1 << 20
+    STEP_PAUSE = 0.3
+
+    @classmethod
+    def prepare_content(cls, server):
+        server.write_content("static" + cls.BIG, bytes(range(256)) *
+                             (cls.BIG_BYTES // 256))
+
+    def open_big(self):
+        sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 4096)
+        sock.settimeout(self.BOUND)
+        sock.connect(("127.0.0.1", self.server.port))
+        sock.sendall(build_request(self.BIG))
+        return sock
+
+    def read_all(self, sock, pause=0.0):
+        got = 0
+        step = 0
+        while True:
+            data = sock.recv(65536)
+            if not data:
+                return got
+            got += len(data)
+            step += len(data)
+            if pause and step >= self.STEP_BYTES:
+                step = 0
+                time.sleep(pause)
 
     def assert_closed_for_silence(self, conn):
         self.assertTrue(conn.closed_by_peer(timeout=self.BOUND),
@@ -302,6 +345,28 @@ class Timeouts(FoliodTestCase):
             self.assertEqual(conn.request("/").status, 200)
             self.assertTrue(conn.closed_by_peer(timeout=self.BOUND))
             self.assertEqual(conn.buf, b"")
+        self.assert_serving()
+
+    def test_slow_download_is_not_cut(self):
+        """send_timeout is for a stall: a client that keeps reading gets
+        the whole file, however long it takes."""
+        with self.open_big() as sock:
+            started = time.monotonic()
+            got = self.read_all(sock, pause=self.STEP_PAUSE)
+            took = time.monotonic() - started
+        head = len(b"HTTP/1.1 200 OK\r\n")
+        self.assertGreater(got, self.BIG_BYTES + head, "cut short")
+        # Sanity, not a timing assertion: the download did outlast the
+        # timeout, or the test proves nothing.
+        self.assertGreater(took, 2 * self.conf["send_timeout"])
+        self.assert_serving()
+
+    def test_stalled_download_is_cut(self):
+        with self.open_big() as sock:
+            # The client reads nothing: the server's writes stall.
+            time.sleep(3 * self.conf["send_timeout"] + 1)
+            got = self.read_all(sock)
+        self.assertLess(got, self.BIG_BYTES, "a stalled response was kept")
         self.assert_serving()
 
 

@@ -1,13 +1,16 @@
 """
 test_logs.py: the access log: JSON lines (each a valid JSON object with the
 status and the target), the combined format, stdout, off by default, the
-trusted proxy header as client address, and USR1 reopening the file.
+trusted proxy header as client address (only when it holds one), responses
+cut short, and USR1 reopening the file.
 """
 
 import json
 import os
 import re
 import signal
+import socket
+import struct
 import unittest
 
 from harness import EVENT_TIMEOUT, FoliodTestCase, build_request, wait_until
@@ -48,6 +51,13 @@ class AccessLogCase(FoliodTestCase):
 class JsonAccessLog(AccessLogCase):
     conf = {"access_log": "json", "access_log_file": "{tmp}/access.log",
             "trust_proxy_header": PROXY_HEADER}
+    # More than the socket buffers hold, so a client can leave mid-body.
+    BIG = "/big.bin"
+    BIG_BYTES = 16 << 20
+
+    @classmethod
+    def prepare_content(cls, server):
+        server.write_content("static" + cls.BIG, bytes(cls.BIG_BYTES))
 
     def entries(self, path=None):
         out = []
@@ -98,6 +108,35 @@ class JsonAccessLog(AccessLogCase):
         self.assertIn(PROXIED_CLIENT, proxied.values())
         self.assertNotIn("127.0.0.1", proxied.values())
         self.assertIn("127.0.0.1", direct.values())
+
+    def test_proxy_header_must_be_an_address(self):
+        forged = ('1.2.3.4 - - [01/Jan/2000:00:00:00 +0000] "GET /admin'
+                  ' HTTP/1.1" 200 0')
+        for n, value in enumerate((forged, "localhost", "")):
+            with self.subTest(value=value):
+                target = "/tags?forged=%d" % n
+                self.get_ok(target, headers=[(PROXY_HEADER, value)])
+                entry = self.wait_entry(target)
+                self.assertIn("127.0.0.1", entry.values())
+                self.assertFalse(any(isinstance(v, str) and "1.2.3.4" in v
+                                     for v in entry.values()), entry)
+
+    def test_a_response_cut_short_is_logged(self):
+        """A client leaving in the middle of a body is logged with the
+        status and the bytes that went out."""
+        target = self.BIG + "?cut=1"
+        sock = socket.create_connection(("127.0.0.1", self.server.port))
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 4096)
+        sock.sendall(build_request(target))
+        self.assertTrue(sock.recv(4096).startswith(b"HTTP/1.1 200 "))
+        # A reset, not a FIN: the server's next write fails at once.
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER,
+                        struct.pack("ii", 1, 0))
+        sock.close()
+        entry = self.wait_entry(target)
+        self.assertEqual(int(entry["status"]), 200, entry)
+        self.assertLess(int(entry["bytes"]), self.BIG_BYTES, entry)
+        self.assert_serving()
 
     def test_odd_bytes_keep_lines_valid_json(self):
         self.get_ok("/about?odd=1", headers=[

@@ -650,6 +650,22 @@ static const struct info_case infos[] = {
 	    "h", NULL },
 	{ "proxy header empty", "Host: h\r\nX-Real-IP: \r\n", 1, "X-Real-IP",
 	    0, true, 0, "h", NULL },
+	{ "proxy header IPv6", "Host: h\r\nX-Real-IP: 2001:db8::1\r\n", 1,
+	    "X-Real-IP", 0, true, 0, "h", "2001:db8::1" },
+	{ "proxy list: the last", "Host: h\r\n"
+	    "X-Forwarded-For: 203.0.113.9, 10.0.0.1 ,192.0.2.7 \r\n", 1,
+	    "X-Forwarded-For", 0, true, 0, "h", "192.0.2.7" },
+	{ "proxy header not an address", "Host: h\r\nX-Real-IP: 1.2.3.4 -"
+	    " - [01/Jan/2000:00:00:00 +0000] \"GET /x HTTP/1.1\"\r\n", 1,
+	    "X-Real-IP", 0, true, 0, "h", NULL },
+	{ "proxy header a name", "Host: h\r\nX-Real-IP: localhost\r\n", 1,
+	    "X-Real-IP", 0, true, 0, "h", NULL },
+	{ "proxy list ending in junk", "Host: h\r\n"
+	    "X-Forwarded-For: 192.0.2.7, evil\r\n", 1, "X-Forwarded-For", 0,
+	    true, 0, "h", NULL },
+	{ "proxy list ending empty", "Host: h\r\n"
+	    "X-Forwarded-For: 192.0.2.7,\r\n", 1, "X-Forwarded-For", 0,
+	    true, 0, "h", NULL },
 };
 
 static void
@@ -720,9 +736,33 @@ test_info_copies(void)
 	ok(span_eq(info.referer, info.referer_len, "r1"),
 	    "two Referer: the first");
 
+	static const char cond[] = "GET / HTTP/1.1\r\nHost: h\r\n"
+	    "If-Match: \"m\"\r\nIf-Modified-Since: ims\r\n"
+	    "If-Unmodified-Since: ius\r\nIf-Range: \"r\"\r\n\r\n";
+	ok(http_parse_request(cond, sizeof(cond) - 1, &req) > 0 &&
+	    http_request_info(&req, NULL, &info) == 0 &&
+	    span_eq(info.if_match, info.if_match_len, "\"m\"") &&
+	    span_eq(info.if_modified_since, info.if_modified_since_len,
+	    "ims") && span_eq(info.if_unmodified_since,
+	    info.if_unmodified_since_len, "ius") &&
+	    span_eq(info.if_range, info.if_range_len, "\"r\""),
+	    "conditional fields copied");
+	static const char cond2[] = "GET / HTTP/1.1\r\nHost: h\r\n"
+	    "If-Match: \"a\"\r\nIf-Match: \"b\"\r\nIf-Range: \"a\"\r\n"
+	    "If-Range: \"b\"\r\nIf-Modified-Since: x\r\n"
+	    "If-Modified-Since: y\r\nIf-Unmodified-Since: x\r\n"
+	    "If-Unmodified-Since: y\r\n\r\n";
+	ok(http_parse_request(cond2, sizeof(cond2) - 1, &req) > 0 &&
+	    http_request_info(&req, NULL, &info) == 0 &&
+	    info.if_match == NULL && info.if_range == NULL &&
+	    info.if_modified_since == NULL &&
+	    info.if_unmodified_since == NULL,
+	    "repeated conditional fields: none used");
+
 	ok(http_parse_request("GET / HTTP/1.1\r\nHost: h\r\n\r\n", 27, &req) ==
 	    27 && http_request_info(&req, NULL, &info) == 0 &&
 	    info.if_none_match == NULL && info.range == NULL &&
+	    info.if_match == NULL && info.if_range == NULL &&
 	    info.user_agent == NULL && info.referer == NULL &&
 	    info.client == NULL, "absent headers are NULL");
 }

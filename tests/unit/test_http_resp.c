@@ -335,12 +335,120 @@ test_range(void)
 	ok(bad == 0, "exhaustive a-b: %d wrong", bad);
 }
 
+static void
+test_if_match(void)
+{
+	static const struct {
+		const char	*v;
+		bool		 match;
+	} cases[] = {
+		{ "*", true },
+		{ " * ", true },
+		{ "\"" CORE "\"", true },
+		{ "\"" CORE "-gz\"", true },
+		{ "\"x\", \"" CORE "\"", true },
+		{ "W/\"" CORE "\"", false },		/* weak: never */
+		{ "W/\"" CORE "\", \"nope\"", false },
+		{ "\"nope\"", false },
+		{ "", false },
+		{ "\"" CORE, false },			/* unclosed */
+		{ "\"" CORE "\" junk", false },
+	};
+
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++)
+		ok(http_if_match(cases[i].v, strlen(cases[i].v), CORE) ==
+		    cases[i].match, "If-Match [%s]: want %d", cases[i].v,
+		    cases[i].match);
+}
+
+#define LASTMOD	"Sun, 06 Nov 1994 08:49:37 GMT"
+
+static void
+test_if_range(void)
+{
+	static const struct {
+		const char	*v;
+		bool		 ok;
+	} cases[] = {
+		{ "\"" CORE "\"", true },
+		{ " \"" CORE "\" ", true },
+		{ LASTMOD, true },
+		{ " " LASTMOD " ", true },
+		{ "W/\"" CORE "\"", false },		/* weak: not for ranges */
+		{ "\"" CORE "-gz\"", false },		/* another representation */
+		{ "\"" CORE "\", \"" CORE "\"", false },	/* one tag only */
+		{ "\"stale\"", false },
+		{ "Sun, 06 Nov 1994 08:49:38 GMT", false },
+		{ "Sunday, 06-Nov-94 08:49:37 GMT", false },	/* not exact */
+		{ "*", false },
+		{ "", false },
+	};
+
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++)
+		ok(http_if_range(cases[i].v, strlen(cases[i].v), CORE,
+		    LASTMOD) == cases[i].ok, "If-Range [%s]: want %d",
+		    cases[i].v, cases[i].ok);
+}
+
+static void
+test_date_parse(void)
+{
+	static const struct {
+		const char	*v;
+		long long	 t;	/* -1: refused */
+	} cases[] = {
+		{ "Sun, 06 Nov 1994 08:49:37 GMT", 784111777 },
+		{ "Sunday, 06-Nov-94 08:49:37 GMT", 784111777 },
+		{ "Sun Nov  6 08:49:37 1994", 784111777 },
+		{ "Sun Nov 16 08:49:37 1994", 784975777 },
+		{ "  Sun, 06 Nov 1994 08:49:37 GMT ", 784111777 },
+		{ "Thu, 01 Jan 1970 00:00:00 GMT", 0 },
+		{ "Tue, 24 Nov 2026 09:30:00 GMT", 1795512600 },
+		{ "Wednesday, 01-Jan-31 00:00:00 GMT", 1924992000 },
+		{ "Sun, 06 Nov 1994 08:49:37 UTC", -1 },
+		{ "Sun, 06 Foo 1994 08:49:37 GMT", -1 },
+		{ "Sun, 6 Nov 1994 08:49:37 GMT", -1 },
+		{ "Sun, 06 Nov 1994 24:00:00 GMT", -1 },
+		{ "Sun, 06 Nov 1994 08:61:00 GMT", -1 },
+		{ "Sun, 00 Nov 1994 08:49:37 GMT", -1 },
+		{ "Sun, 06 Nov 19x4 08:49:37 GMT", -1 },
+		{ "1994-11-06T08:49:37Z", -1 },
+		{ "", -1 },
+		{ "Sun,", -1 },
+		{ "Sun Nov  6 08:49:37", -1 },
+	};
+	time_t t;
+
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		bool got = http_date_parse(cases[i].v, strlen(cases[i].v), &t);
+		ok(got == (cases[i].t != -1) && (!got ||
+		    (long long)t == cases[i].t), "date [%s]: %d %lld, want"
+		    " %lld", cases[i].v, got, got ? (long long)t : -1LL,
+		    cases[i].t);
+	}
+	/* What http_date() writes parses back, over a long span. */
+	char out[HTTP_DATE_LEN + 1];
+	int bad = 0;
+	for (long long s = 0; s < 4102444800LL; s += 7777777) {
+		http_date((time_t)s, out);
+		if (!http_date_parse(out, strlen(out), &t) || (long long)t != s)
+			bad++;
+	}
+	ok(bad == 0, "http_date round trip: %d wrong", bad);
+	/* The length bounds the value. */
+	ok(!http_date_parse("Sun, 06 Nov 1994 08:49:37 GMT", 28, &t),
+	    "a cut date is refused");
+}
+
 int
 main(void)
 {
 	test_status();
 	test_date();
 	test_etag();
+	test_if_match();
+	test_if_range();
+	test_date_parse();
 	test_range();
 	return test_done();
 }
