@@ -595,6 +595,11 @@ render_markdown(struct builder *b, struct doc *d)
 		log_debug("%s: changed while the site was being built",
 		    d->src);
 		b->changed++;
+	} else if (errno == EFBIG) {
+		log_warnx("%s: its markdown would take over %zu MiB to render"
+		    " (deeply nested or repeated structure); left out: split or"
+		    " simplify it", d->src, MDARENA_MAX >> 20);
+		b->problems++;
 	} else {
 		log_warnx("%s: %s; left out", d->src, errno == ESTALE ?
 		    "keeps changing while the site is built" :

@@ -62,6 +62,11 @@
 
 /* Largest markdown source we read; bigger files are skipped with a log line. */
 #define CONTENT_FILE_MAX	(8u << 20)
+/* Bytes cmark may take to parse, or to render, one document (mdarena.c).
+ * A usual post takes well under 1 MiB; markdown built to blow cmark's
+ * memory up (megabytes of nested quotes or headings) took gigabytes, and
+ * is left out with one log line instead of ending the build. */
+#define MDARENA_MAX		((size_t)256 << 20)
 /* Files in the content tree; beyond this the build stops and says so. */
 #define CONTENT_FILES_MAX	200000
 /* Directory depth we descend into. */

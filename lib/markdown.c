@@ -8,6 +8,8 @@
  */
 #include "markdown.h"
 
+#include <errno.h>
+#include <setjmp.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -704,40 +706,87 @@ md_images(cmark_node *doc, const struct markdown_images *im)
 	return rc;
 }
 
+/* One run of cmark over a document, in markdown_render()'s order. */
+struct md_run {
+	cmark_parser	*p;
+	const char	*md;
+	size_t		 len;
+	int		 opts;
+	cmark_node	*doc;
+	char		*html;
+};
+
+static void
+md_parse(struct md_run *r)
+{
+	cmark_parser_feed(r->p, r->md, r->len);
+	r->doc = cmark_parser_finish(r->p);
+}
+
+static void
+md_html(struct md_run *r)
+{
+	r->html = cmark_render_html_with_mem(r->doc, r->opts,
+	    cmark_parser_get_syntax_extensions(r->p), mdarena_mem());
+}
+
+/*
+ * Runs a step of cmark within the arena's MDARENA_MAX: false, with errno
+ * EFBIG, when the document would take more (what cmark had built is left
+ * in the arena for mdarena_reset()). Nothing outside the arena is held
+ * while cmark runs, so the jump out of it leaks nothing.
+ */
+static bool
+md_within_limit(void (*step)(struct md_run *), struct md_run *r)
+{
+	jmp_buf over;
+
+	if (setjmp(over) != 0) {
+		mdarena_catch(NULL);
+		errno = EFBIG;
+		return false;
+	}
+	mdarena_catch(&over);
+	step(r);
+	mdarena_catch(NULL);
+	return true;
+}
+
 int
 markdown_render(const char *md, size_t len, bool unsafe_html,
     const struct markdown_images *images, struct markdown_out *out)
 {
-	int opts = CMARK_OPT_SMART | CMARK_OPT_VALIDATE_UTF8;
-	cmark_mem *mem = mdarena_mem();
-	cmark_parser *p;
-	cmark_node *doc = NULL, **heads = NULL;
-	char *html = NULL;
+	struct md_run r = { .md = md, .len = len,
+	    .opts = CMARK_OPT_SMART | CMARK_OPT_VALIDATE_UTF8 };
+	cmark_node **heads = NULL;
 	size_t nheads = 0;
 
 	memset(out, 0, sizeof(*out));
 	if (unsafe_html)
-		opts |= CMARK_OPT_UNSAFE;
+		r.opts |= CMARK_OPT_UNSAFE;
 	/* Parsed and rendered in the arena; only the HTML is kept. */
-	if ((p = cmark_parser_new_with_mem(opts, mem)) == NULL)
+	if ((r.p = cmark_parser_new_with_mem(r.opts, mdarena_mem())) == NULL)
 		return -1;
-	if (md_attach(p) == 0) {
-		cmark_parser_feed(p, md, len);
-		doc = cmark_parser_finish(p);
+	if ((md_attach(r.p) == 0 && !md_within_limit(md_parse, &r)) ||
+	    (r.doc != NULL && md_ids(r.doc, &heads, &nheads) == 0 &&
+	    md_images(r.doc, images) == 0 && !md_within_limit(md_html, &r))) {
+		/* The parser may be half-built: the arena drops it whole. */
+		mdarena_reset();
+		return -1;
 	}
-	if (doc != NULL && md_ids(doc, &heads, &nheads) == 0 &&
-	    md_images(doc, images) == 0)
-		html = cmark_render_html_with_mem(doc, opts,
-		    cmark_parser_get_syntax_extensions(p), mem);
-	if (doc != NULL)
-		cmark_node_free(doc);
+	if (r.doc != NULL)
+		cmark_node_free(r.doc);
 	md_free_heads(heads, nheads);
-	cmark_parser_free(p);
-	if (html != NULL) {
-		out->html_len = strlen(html);
+	cmark_parser_free(r.p);
+	if (r.html != NULL) {
+		out->html_len = strlen(r.html);
 		if ((out->html = malloc(out->html_len + 1)) != NULL)
-			memcpy(out->html, html, out->html_len + 1);
+			memcpy(out->html, r.html, out->html_len + 1);
 	}
 	mdarena_reset();
-	return out->html != NULL ? 0 : -1;
+	if (out->html == NULL) {
+		errno = ENOMEM;
+		return -1;
+	}
+	return 0;
 }

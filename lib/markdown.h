@@ -43,7 +43,8 @@ struct markdown_images {
 
 /*
  * images may be NULL: every image stays a plain <img>. Returns 0, or -1 if
- * cmark fails (out of memory).
+ * cmark fails: errno EFBIG when the document would take cmark more than
+ * MDARENA_MAX bytes (markdown built to blow it up), ENOMEM otherwise.
  */
 int	markdown_render(const char *md, size_t len, bool unsafe_html,
 	    const struct markdown_images *images, struct markdown_out *out);

@@ -4,10 +4,12 @@
  * realloc can copy; the last allocation grows, or is given back, in place,
  * which is how cmark's string buffers grow. free() of anything else waits
  * for mdarena_reset(). cmark never checks what its allocator returns (its
- * own aborts when memory runs out), so neither may this one return NULL:
- * it logs and aborts, the one place in lib/ that ends the process. That is
- * the index build's process, whose failure the master reports and
- * survives.
+ * own aborts when memory runs out), so neither may this one return NULL.
+ * While markdown.c parses or renders, running out (past MDARENA_MAX, or
+ * malloc failing) jumps back to it, and that one document is left out.
+ * Anywhere else it logs and aborts, the one place in lib/ that ends the
+ * process. That is the index build's process, whose failure the master
+ * reports and survives.
  */
 #include "mdarena.h"
 
@@ -19,6 +21,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "folio_limits.h"
 #include "log.h"
 
 /* One chunk holds a typical post's whole parse tree and HTML. */
@@ -38,6 +41,8 @@ struct chunk {
 struct arena {
 	struct chunk	*cur;
 	unsigned char	*last;		/* the newest allocation, or NULL */
+	size_t		 total;		/* bytes of all chunks */
+	jmp_buf		*catch;		/* mdarena_catch(), or NULL */
 };
 
 static _Thread_local struct arena arena;
@@ -63,26 +68,32 @@ set_size(unsigned char *p, size_t n)
 	memcpy(p - MDARENA_HDR, &n, sizeof(n));
 }
 
+static noreturn void
+out_of_memory(size_t n)
+{
+	if (arena.catch != NULL)
+		longjmp(*arena.catch, 1);
+	log_warnx("markdown: out of memory allocating %zu bytes", n);
+	abort();
+}
+
 static struct chunk *
 chunk_new(size_t need)
 {
 	size_t size = need > MDARENA_CHUNK ? need : MDARENA_CHUNK;
 	struct chunk *c;
 
+	if (arena.catch != NULL && (size > MDARENA_MAX ||
+	    arena.total > MDARENA_MAX - size))
+		out_of_memory(need);
 	if ((c = malloc(sizeof(*c) + size)) == NULL)
 		return NULL;
 	c->next = arena.cur;
 	c->size = size;
 	c->used = 0;
 	arena.cur = c;
+	arena.total += size;
 	return c;
-}
-
-static noreturn void
-out_of_memory(size_t n)
-{
-	log_warnx("markdown: out of memory allocating %zu bytes", n);
-	abort();
 }
 
 static void *
@@ -180,9 +191,17 @@ mdarena_reset(void)
 		c = next;
 	}
 	arena.cur = c;
+	arena.total = c != NULL ? c->size : 0;
 	if (c != NULL)
 		c->used = 0;
 	arena.last = NULL;
+	arena.catch = NULL;
+}
+
+void
+mdarena_catch(jmp_buf *env)
+{
+	arena.catch = env;
 }
 
 void
@@ -191,4 +210,5 @@ mdarena_release(void)
 	mdarena_reset();
 	free(arena.cur);
 	arena.cur = NULL;
+	arena.total = 0;
 }

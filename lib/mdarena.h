@@ -7,6 +7,8 @@
 #ifndef FOLIO_MDARENA_H
 #define FOLIO_MDARENA_H
 
+#include <setjmp.h>
+
 #include <cmark-gfm.h>
 
 /* This thread's arena, as the allocator cmark takes. */
@@ -16,5 +18,12 @@ cmark_mem	*mdarena_mem(void);
 void		 mdarena_reset(void);
 /* Gives all of its memory back (at exit, and for leak checkers). */
 void		 mdarena_release(void);
+/*
+ * While env is set, an allocation that would take the arena past
+ * MDARENA_MAX bytes, or that malloc refuses, longjmp()s to env instead of
+ * aborting the process. Only for stretches of cmark that hold nothing but
+ * arena memory, which mdarena_reset() then drops. NULL disarms.
+ */
+void		 mdarena_catch(jmp_buf *env);
 
 #endif

@@ -2,12 +2,17 @@
  * test_mdarena.c: the cmark arena: calloc zeroes (also memory used before
  * a reset), realloc keeps the bytes whether it grows in place or moves,
  * allocations never overlap, one larger than a chunk works, and markdown
- * renders the same after many documents.
+ * renders the same after many documents. Past MDARENA_MAX, a caught arena
+ * jumps out and works again after a reset; markdown built to take more is
+ * refused with EFBIG, and the next document renders as before.
  */
+#include <errno.h>
+#include <setjmp.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "folio_limits.h"
 #include "markdown.h"
 #include "mdarena.h"
 #include "test.h"
@@ -87,11 +92,64 @@ test_render_again(void)
 	free(first.html);
 }
 
+/* Allocations of BIG (malloc'd, never touched) until the arena jumps. */
+static void
+test_catch(void)
+{
+	cmark_mem *m = mdarena_mem();
+	static size_t taken;	/* static: kept across the longjmp */
+	jmp_buf over;
+
+	taken = 0;
+	if (setjmp(over) == 0) {
+		mdarena_catch(&over);
+		while (taken <= MDARENA_MAX / BIG + 1) {
+			(void)m->realloc(NULL, BIG);
+			taken++;
+		}
+		mdarena_catch(NULL);
+		ok(0, "no jump after %zu MiB", taken);
+	}
+	ok(taken >= MDARENA_MAX / BIG - 1 && taken <= MDARENA_MAX / BIG,
+	    "jumped after %zu of %zu MiB", taken, MDARENA_MAX / BIG);
+	mdarena_reset();
+	/* Uncaught again: a large allocation is simply made. */
+	void *p = m->realloc(NULL, BIG);
+	ok(p != NULL, "works after a reset");
+	mdarena_reset();
+}
+
+/* Headings, each a node with its id and text: about 300 MB of cmark's for
+ * a MiB of them (the arena keeps what cmark frees as it goes). */
+static void
+test_too_big(void)
+{
+	static const char line[] = "# x\n", fine[] = "~~gone~~ and *here*\n";
+	size_t n = (1u << 20) / (sizeof(line) - 1) * (sizeof(line) - 1);
+	struct markdown_out out;
+	char *md = malloc(n + 1);
+
+	for (size_t i = 0; md != NULL && i < n; i += sizeof(line) - 1)
+		memcpy(md + i, line, sizeof(line) - 1);
+	errno = 0;
+	ok(md != NULL && markdown_render(md, n, false, NULL, &out) == -1 &&
+	    errno == EFBIG && out.html == NULL, "too big: EFBIG, no HTML");
+	free(md);
+	/* The next document, strikethrough included (cmark's extensions keep
+	 * global state that the jump cut short), renders as ever. */
+	ok(markdown_render(fine, sizeof(fine) - 1, false, NULL, &out) == 0 &&
+	    strcmp(out.html, "<p><del>gone</del> and <em>here</em></p>\n") ==
+	    0, "renders after: %s", out.html ? out.html : "(null)");
+	free(out.html);
+}
+
 int
 main(void)
 {
 	test_alloc();
 	test_render_again();
+	test_catch();
+	test_too_big();
 	mdarena_release();
 	return test_done();
 }
