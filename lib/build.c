@@ -186,6 +186,35 @@ headers_for(char *out, size_t outlen, const char *type, const char *cache)
 	    SECURITY_HEADERS, type, cache);
 }
 
+/*
+ * After an add returned -1: a route the index refused on its own (index.h)
+ * is logged as the problem of what it came from (a file when line > 0),
+ * and the build goes on without it. A failed index is said once, by
+ * ixb_commit().
+ */
+static void
+route_refused(struct builder *b, const char *what, size_t line,
+    const char *url)
+{
+	char at[LOG_PATH_MAX + sizeof(":4294967295")];
+	char shown[LOG_PATH_MAX + 1], route[LOG_PATH_MAX + 1];
+	int errnum = errno;
+
+	if (ixb_failed(b->ixb))
+		return;
+	snprintf(at, sizeof(at), "%s", log_path(what, shown));
+	if (line > 0)
+		snprintf(at + strlen(at), sizeof(at) - strlen(at), ":%zu",
+		    line);
+	if (errnum == ENAMETOOLONG)
+		log_warnx("%s: URL longer than %d bytes; left out", at,
+		    INDEX_PATH_MAX);
+	else
+		log_warnx("%s: %s is already a route of the site; left out",
+		    at, log_path(url, route));
+	b->problems++;
+}
+
 /* Adds a rendered body (owned: freed here). A body the theme could not
  * render (too large) is logged and its route left out. */
 static void
@@ -199,7 +228,9 @@ add_page(struct builder *b, const char *path, int status,
 		b->problems++;
 		return;
 	}
-	(void)ixb_add_page(b->ixb, path, status, route, headers, body, len, true);
+	if (ixb_add_page(b->ixb, path, status, route, headers, body, len,
+	    true) == -1)
+		route_refused(b, what, 0, path);
 	free(body);
 }
 
@@ -616,18 +647,21 @@ add_post(struct builder *b, size_t i)
 {
 	struct doc *d = &b->site->posts[i];
 	uint64_t key = post_key(b, i);
+	int copied = ixb_copy_keyed(b->ixb, d->url, key, b->page_headers);
 	size_t len;
 	char *body;
 
-	if (ixb_copy_keyed(b->ixb, d->url, key, b->page_headers) != 0 ||
-	    !render_markdown(b, d))
+	if (copied == -1)
+		route_refused(b, d->src, 1, d->url);
+	if (copied != 0 || !render_markdown(b, d))
 		return;
 	if ((body = render_post(&b->ctx, i, &len)) == NULL) {
 		add_page(b, d->url, 200, ROUTE_POST, NULL, NULL, 0, d->src);
 		return;
 	}
-	(void)ixb_add_page_keyed(b->ixb, d->url, 200, ROUTE_POST,
-	    b->page_headers, body, len, true, key);
+	if (ixb_add_page_keyed(b->ixb, d->url, 200, ROUTE_POST,
+	    b->page_headers, body, len, true, key) == -1)
+		route_refused(b, d->src, 1, d->url);
 	free(body);
 }
 
@@ -727,7 +761,9 @@ add_assets(struct builder *b)
 			continue;
 		}
 		headers_for(headers, sizeof(headers), mime_type(a->url), cache);
-		(void)ixb_add_file(b->ixb, a->url, ROUTE_STATIC, headers, a->src);
+		if (ixb_add_file(b->ixb, a->url, ROUTE_STATIC, headers,
+		    a->src) == -1)
+			route_refused(b, a->src, 1, a->url);
 	}
 }
 

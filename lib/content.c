@@ -114,13 +114,13 @@ problem(struct loader *ld, const char *rel, size_t line, const char *fmt, ...)
 static void
 problem(struct loader *ld, const char *rel, size_t line, const char *fmt, ...)
 {
-	char reason[REASON_MAX];
+	char reason[REASON_MAX], shown[LOG_PATH_MAX + 1];
 	va_list ap;
 
 	va_start(ap, fmt);
 	vsnprintf(reason, sizeof(reason), fmt, ap);
 	va_end(ap);
-	log_warnx("%s:%zu: %s", rel, line, reason);
+	log_warnx("%s:%zu: %s", log_path(rel, shown), line, reason);
 	ld->site->problems++;
 }
 
@@ -748,6 +748,13 @@ add_asset(struct loader *ld, const char *rel, const char *url_prefix,
 		    "backslash or invalid UTF-8");
 		return 0;
 	}
+	/* The index refuses such a route; refused here, it is this file's
+	 * problem alone, named as such, and never linked. */
+	if (strlen(url_prefix) + strlen(url_rest) > INDEX_PATH_MAX) {
+		problem(ld, rel, 1, "URL longer than %d bytes; not served",
+		    INDEX_PATH_MAX);
+		return 0;
+	}
 	if (grow(&ld->assets, &ld->capassets, ld->nassets, sizeof(*a)) == -1)
 		return -1;
 	a = &ld->assets[ld->nassets];
@@ -1146,6 +1153,16 @@ build_tags(struct site *s)
 			if (refs[n].slug[0] == '\0') {
 				log_warnx("%s:1: tag \"%s\" has no letters or "
 				    "digits; dropped", s->posts[i].src, name);
+				free(refs[n].slug);
+				continue;
+			}
+			/* Its page's route would not fit the index. */
+			if (strlen(refs[n].slug) > TAG_SLUG_MAX) {
+				log_warnx("%s:1: a tag of %zu bytes is longer "
+				    "than %d bytes as a URL; dropped",
+				    s->posts[i].src, strlen(name),
+				    TAG_SLUG_MAX);
+				s->problems++;
 				free(refs[n].slug);
 				continue;
 			}

@@ -94,6 +94,10 @@
 #define INDEX_ENTRIES_MAX	1000000
 /* Bytes of a route path. */
 #define INDEX_PATH_MAX		1024
+/* Bytes of a tag's slug: "/tags/<slug>" and its NUL fit INDEX_PATH_MAX
+ * bytes (render.c formats the route into such a buffer). A longer tag
+ * (META_TEXT_MAX allows one) is dropped with a log line. */
+#define TAG_SLUG_MAX		(INDEX_PATH_MAX - (int)sizeof("/tags/"))
 /* Bytes of one stored header block. */
 #define INDEX_HEADERS_MAX	2048
 /* Bodies smaller than this are not compressed (headers outweigh savings). */

@@ -156,7 +156,11 @@ struct ixb *ixb_open(const char *dir, const char *name, char *err,
  * (Content-Type, Cache-Control, security headers), each ending in CRLF; the
  * builder adds Content-Length, ETag, and, when compressible, gzip and brotli
  * variants (kept only if smaller) with Content-Encoding and Vary. The path ""
- * is the site's 404 page. Returns -1 on error (kept for ixb_commit).
+ * is the site's 404 page. Returns -1 on error: when ixb_failed() says so,
+ * one kept for ixb_commit; else only this route is refused, with errno
+ * ENAMETOOLONG (longer than INDEX_PATH_MAX) or EEXIST (already added), and
+ * the rest of the index is unharmed. The ixb_add_* and ixb_copy_keyed
+ * functions all fail in these two ways.
  */
 int	ixb_add_page(struct ixb *b, const char *path, int status,
 	    enum route_kind route, const char *headers, const void *body,
@@ -204,6 +208,9 @@ size_t	ixb_reused(const struct ixb *b);
 /* Waits for the pages still being compressed and writes them (ixb_commit
  * does too): after it, the counts above are final. */
 void	ixb_flush(struct ixb *b);
+/* True once the index has failed (the error is kept for ixb_commit): an
+ * add that returned -1 with it false refused only its own route. */
+bool	ixb_failed(const struct ixb *b);
 /* Number of entries added so far. */
 size_t	ixb_count(const struct ixb *b);
 /*

@@ -379,7 +379,13 @@ slots_grow(struct ixb *b)
 	return 0;
 }
 
-/* Checks what every entry needs and makes room for one more. */
+/*
+ * Checks what every entry needs and makes room for one more. A path too
+ * long or already taken refuses only this route (errno ENAMETOOLONG or
+ * EEXIST, b left good): it comes from a content file, and one file must
+ * not stop the whole site from being published. Anything else is the
+ * builder's bug or the system's failure, and fails the index.
+ */
 static int
 ent_prepare(struct ixb *b, const char *path, const char *headers,
     uint32_t *slot)
@@ -389,8 +395,7 @@ ent_prepare(struct ixb *b, const char *path, const char *headers,
 	size_t cap;
 
 	if (len > INDEX_PATH_MAX) {
-		ixb_fail(b, "%.64s...: route longer than %d bytes", path,
-		    INDEX_PATH_MAX);
+		errno = ENAMETOOLONG;
 		return -1;
 	}
 	if (len > 0 && path[0] != '/') {
@@ -412,7 +417,7 @@ ent_prepare(struct ixb *b, const char *path, const char *headers,
 	}
 	*slot = slot_find(b, path, len, index_hash(path, len));
 	if (b->slots[*slot] != 0) {
-		ixb_fail(b, "%s: duplicate route", route_name(path));
+		errno = EEXIST;
 		return -1;
 	}
 	if (b->nents == b->capents) {
@@ -793,6 +798,12 @@ ixb_add_file(struct ixb *b, const char *path, enum route_kind route,
 	x.e.headers[IXV_IDENTITY] = w_blob(b, headers, hlen);
 	x.e.body[IXV_IDENTITY] = w_blob(b, src, srclen);
 	return ent_commit(b, &x, path, slot);
+}
+
+bool
+ixb_failed(const struct ixb *b)
+{
+	return b == NULL || b->failed;
 }
 
 size_t

@@ -9,6 +9,9 @@
 #include <stdnoreturn.h>
 
 #define LOG_LINE_MAX	1024
+/* Bytes of one path a log line shows: room is left in the line for what
+ * happened to it. A content path may be PATH_MAX bytes long. */
+#define LOG_PATH_MAX	320
 
 void	log_init(const char *progname, int verbose);
 void	log_role(const char *role);	/* "master", "worker 2", "build" */
@@ -20,6 +23,13 @@ void	log_warnx(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 /* For setup failures and broken invariants only: log and exit(1). */
 noreturn void fatal(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 noreturn void fatalx(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+/*
+ * A path fit for a log line: path itself when it has at most LOG_PATH_MAX
+ * bytes; else its start and its end (the file name) around "...", written
+ * into buf, cut between UTF-8 characters. A line that simply ran out of
+ * room would lose the file's name and the reason after it.
+ */
+const char *log_path(const char *path, char buf[LOG_PATH_MAX + 1]);
 /* Number of warnings logged so far by this process (foliod -t uses it). */
 unsigned long log_warnings(void);
 

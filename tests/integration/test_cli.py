@@ -1,8 +1,8 @@
 """
 test_cli.py: foliod run once from the command line: -V, -h, bad flags, -t on
 the fixture (which has broken posts) and on a clean tree, config errors
-reported as "file:line: key: ...", flags over the file, and -E exporting the
-same bytes the daemon serves.
+reported as "file:line: key: ...", flags over the file, -E exporting the
+same bytes the daemon serves, and a file whose URL is too long skipped alone.
 """
 
 import os
@@ -135,6 +135,29 @@ class CommandLine(unittest.TestCase):
         rc, _, err = self.run_foliod("-t")
         self.assertEqual(rc, 1)
         self.assertIn("nowhere", err)
+
+
+class OneFileTooLong(unittest.TestCase):
+    """A static file whose URL is longer than a route may be is skipped with
+    one line naming it; the rest of the site builds and exports."""
+
+    LONG = "static/" + "/".join(["a" * 250] * 5) + "/x.txt"
+
+    def test_export_skips_only_that_file(self):
+        site = Foliod(files=dict(CLEAN_SITE, **{self.LONG: "x\n"})).prepare()
+        self.addCleanup(site.close)
+        out = os.path.join(site.tmp, "export")
+        done = site.run("-E", out)
+        err = text(done.stderr)
+        self.assertEqual(done.returncode, 0, err)
+        self.assertTrue(os.path.isfile(os.path.join(out, "posts",
+                                                    "clean.html")), err)
+        self.assertTrue(os.path.isfile(os.path.join(out, "hello.txt")))
+        lines = [l for l in err.splitlines() if "warn:" in l]
+        self.assertEqual(len(lines), 1, err)
+        self.assertIn("static/aaaa", lines[0])
+        self.assertIn("/x.txt:1: URL longer than 1024 bytes", lines[0])
+        self.assertIn("(1 problem)", text(done.stdout))
 
 
 class Export(FoliodTestCase):

@@ -2,7 +2,8 @@
  * test_content.c: content_load() on content trees built in a mkdtemp(3)
  * directory: publishing rules (drafts, future posts, dates from file names
  * and mtimes), every kind of skipped file with its one log line, bundles,
- * static files and images, symlinks out of the root, tags, and limits.
+ * static files and images, symlinks out of the root, tags, and limits
+ * (among them URLs too long for the index).
  * With a source cache: unchanged files are not read, their bodies are read
  * when rendered (even after the file changed), and changed files are read.
  */
@@ -538,6 +539,66 @@ test_duplicates(void)
 	content_free(&s);
 }
 
+/* rel, then levels directories of len times c each, then name. */
+static void
+long_path(char *out, size_t outlen, const char *rel, char c, int levels,
+    size_t len, const char *name)
+{
+	size_t n = (size_t)snprintf(out, outlen, "%s", rel);
+
+	for (int l = 0; l < levels && n + len + 2 < outlen; l++) {
+		out[n++] = '/';
+		memset(out + n, c, len);
+		n += len;
+	}
+	snprintf(out + n, outlen - n, "/%s", name);
+}
+
+/*
+ * A file whose URL is longer than the index takes is skipped with one line
+ * naming it (its start and its file name, not cut off), and so is a tag
+ * too long for its page's route; the rest of the site loads.
+ */
+static void
+test_long_urls(void)
+{
+	char root[PATH_MAX], rel[PATH_MAX], err[ERR_MAX] = "", *log, *tags;
+	const char *line;
+	size_t n;
+	struct site s;
+	int rc;
+
+	new_tree(root, sizeof(root), "longurls");
+	long_path(rel, sizeof(rel), "static", 'a', 5, 250, "x.txt");
+	put(root, rel, "x");
+	long_path(rel, sizeof(rel), "posts/bun", 'b', 5, 250, "y.txt");
+	put(root, rel, "y");
+	put(root, "posts/bun/index.md", "---\ntitle: Bun\n---\n");
+	put(root, "static/ok.txt", "ok");
+	n = TAG_SLUG_MAX + 1 + 64;
+	tags = malloc(n);
+	snprintf(tags, n, "---\ntitle: OK\ntags: [fine, %0*d]\n---\n",
+	    TAG_SLUG_MAX + 1, 7);
+	put(root, "posts/ok.md", tags);
+	free(tags);
+	rc = load(&s, root, time(NULL) + PUBLISHED_AHEAD, &log, err);
+	ok(rc == 0, "long URLs: rc %d %s", rc, err);
+	ok(s.nassets == 1 && content_asset(&s, "/ok.txt") != NULL,
+	    "the other file is served");
+	ok(s.nposts == 2 && s.ntags == 1 && strcmp(s.tags[0].slug, "fine") == 0,
+	    "posts and the other tag are kept");
+	ok(s.problems == 3 && log_lines(log) == 3, "one line each:\n%s", log);
+	line = strstr(log, "/x.txt:1: URL longer than 1024 bytes; not served");
+	ok(line != NULL, "static file named:\n%s", log);
+	ok(strstr(log, "static/aaaa") != NULL, "with its start");
+	ok(strstr(log, "/y.txt:1: URL longer than 1024 bytes") != NULL &&
+	    strstr(log, "posts/bun/bbbb") != NULL, "bundle file named");
+	ok(log_count(log, "posts/ok.md:1: a tag of 1018 bytes is longer than "
+	    "1017 bytes as a URL; dropped") == 1, "long tag named");
+	free(log);
+	content_free(&s);
+}
+
 /*
  * Symlinks fanning out (each level links twice to the next, the last holds
  * many files): the file count limit stops the walk with an error.
@@ -863,6 +924,7 @@ main(void)
 	test_main();
 	test_duplicates();
 	test_too_many();
+	test_long_urls();
 	test_bad_root();
 	test_utf8_offsets();
 	test_changed_before_render();

@@ -1,6 +1,7 @@
 /*
  * test_log.c: one line per event, the role and level in it, errno text for
- * log_warn, control bytes flattened, and long messages cut to one line.
+ * log_warn, control bytes flattened, long messages cut to one line, and
+ * long paths shortened around their middle (log_path).
  */
 #include <errno.h>
 #include <stdio.h>
@@ -78,6 +79,55 @@ count_lines(const char *s)
 	return n;
 }
 
+/* True if s is well-formed UTF-8 as far as lead and continuation bytes go. */
+static int
+utf8_whole(const char *s)
+{
+	for (const unsigned char *p = (const unsigned char *)s; *p; ) {
+		size_t n = *p < 0x80 ? 0 : *p >= 0xf0 ? 3 : *p >= 0xe0 ? 2 :
+		    *p >= 0xc0 ? 1 : 9;
+
+		if (n == 9)
+			return 0;
+		for (p++; n > 0; n--, p++)
+			if ((*p & 0xc0) != 0x80)
+				return 0;
+	}
+	return 1;
+}
+
+/* A long path keeps its start and its file name, cut between characters. */
+static void
+test_log_path(void)
+{
+	char buf[LOG_PATH_MAX + 1], path[4 * LOG_PATH_MAX];
+	const char *shown;
+	size_t n;
+
+	snprintf(path, sizeof(path), "posts/a.md");
+	ok(log_path(path, buf) == path, "a short path is shown whole");
+	n = (size_t)snprintf(path, sizeof(path), "static/");
+	while (n + 8 < sizeof(path) - 16) {
+		memcpy(path + n, "\xc3\xa9", 2);	/* U+00E9, 2 bytes */
+		n += 2;
+		if (n % 3 == 0)
+			path[n++] = '/';
+	}
+	snprintf(path + n, sizeof(path) - n, "/name.txt");
+	shown = log_path(path, buf);
+	ok(strlen(shown) <= LOG_PATH_MAX, "at most %d bytes: %zu",
+	    LOG_PATH_MAX, strlen(shown));
+	ok(strncmp(shown, "static/", 7) == 0, "its start: %.20s", shown);
+	ok(strlen(shown) > 9 &&
+	    strcmp(shown + strlen(shown) - 9, "/name.txt") == 0,
+	    "its file name");
+	ok(strstr(shown, "...") != NULL, "the cut is marked");
+	ok(utf8_whole(shown), "cut between characters");
+	memset(path, 'a', LOG_PATH_MAX);
+	path[LOG_PATH_MAX] = '\0';
+	ok(log_path(path, buf) == path, "exactly LOG_PATH_MAX: whole");
+}
+
 int
 main(void)
 {
@@ -115,5 +165,6 @@ main(void)
 	log_init("foliod", 1);
 	capture(emit_debug);
 	ok(strstr(captured, "debug: hidden") != NULL, "verbose shows debug");
+	test_log_path();
 	return test_done();
 }
