@@ -552,14 +552,17 @@ binary_identity(void)
 }
 
 /* Everything besides its own source that shapes every post page: the
- * binary, the settings, the headers, the navigation (pages), and the
- * images (images_fingerprint). */
+ * binary, the settings (unsafe_html decides what the markdown becomes),
+ * the headers, the navigation (pages), and the images
+ * (images_fingerprint). */
 static uint64_t
 site_fingerprint(const struct builder *b, uint64_t binary)
 {
 	const struct render_ctx *r = &b->ctx;
+	uint8_t unsafe = b->conf->unsafe_html;
 	uint64_t h = binary;
 
+	h = hash64_add(h, &unsafe, sizeof(unsafe));
 	h = hash64_str(h, b->page_headers);
 	h = hash64_str(h, r->base_url);
 	h = hash64_str(h, r->title);
@@ -574,9 +577,27 @@ site_fingerprint(const struct builder *b, uint64_t binary)
 	return images_fingerprint(b, h);
 }
 
-/* What post i's page is made from: its source, its neighbours' links, the
- * names of its tags, and the site (images included). Equal keys, equal
- * pages. */
+/*
+ * What post i's page shows that its source's bytes do not decide: its
+ * dates (when the front matter has none, content.c takes the date from the
+ * file name or its mtime: a renamed or touched post is re-dated with the
+ * same bytes), its kind and its word count. Widened to 64 bits each, so
+ * no padding is hashed.
+ */
+static uint64_t
+hash_shown(uint64_t h, const struct doc *d)
+{
+	const uint64_t v[] = {
+		(uint64_t)d->meta.date, (uint64_t)d->meta.updated,
+		d->meta.date_has_time, (uint64_t)d->kind, d->words,
+	};
+
+	return hash64_add(h, v, sizeof(v));
+}
+
+/* What post i's page is made from: its source and what it shows besides
+ * (hash_shown), its neighbours' links, the names of its tags, and the site
+ * (images included). Equal keys, equal pages. */
 static uint64_t
 post_key(const struct builder *b, size_t i)
 {
@@ -584,6 +605,7 @@ post_key(const struct builder *b, size_t i)
 	uint64_t h = hash64_add(b->fingerprint, &s->posts[i].src_hash,
 	    sizeof(s->posts[i].src_hash));
 
+	h = hash_shown(h, &s->posts[i]);
 	h = hash64_str(h, s->posts[i].url);
 	for (size_t n = i > 0 ? i - 1 : i; n <= i + 1 && n < s->nposts; n++) {
 		h = hash64_str(h, s->posts[n].url);

@@ -5,7 +5,8 @@
  * export writes the same bytes as plain files. A fast first build, the
  * compressing one after it and an incremental build (unchanged routes
  * copied, unchanged sources taken from the source cache) each give what a
- * cold build gives, byte for byte. Posts with real images get
+ * cold build gives, byte for byte, and a post re-dated without a byte of
+ * it changing gets a new page. Posts with real images get
  * responsive <img> tags carrying each file's version, and a changed image
  * changes the page.
  */
@@ -222,6 +223,96 @@ check_rebuild(struct conf *c)
 	    "its neighbour is the same page");
 	ok(res.reused < res.entries, "the edit was not reused: %zu of %zu",
 	    res.reused, res.entries);
+}
+
+/* The body of route in dir/index (malloc'd), or NULL. */
+static char *
+body_in(const char *dir, const char *route)
+{
+	char path[512], err[256], *body = NULL;
+	struct index ix;
+	const struct ix_entry *e;
+
+	snprintf(path, sizeof(path), "%s/index", dir);
+	if (index_open(&ix, path, err, sizeof(err)) == -1)
+		return NULL;
+	if ((e = find(&ix, route)) != NULL && e->kind == IX_PAGE)
+		body = strndup(index_blob(&ix, e->body[IXV_IDENTITY]),
+		    e->body[IXV_IDENTITY].len);
+	index_close(&ix);
+	return body;
+}
+
+/* Rebuilds run/index and tells whether route's page holds want. */
+static bool
+rebuilt_shows(struct conf *c, const char *route, const char *want)
+{
+	struct build_result res;
+	char err[256], *body;
+	bool has;
+
+	if (build_site(c, 9, time(NULL), run, "index", 0, &res, err,
+	    sizeof(err)) == -1) {
+		fprintf(stderr, "build: %s\n", err);
+		return false;
+	}
+	body = body_in(run, route);
+	has = body != NULL && strstr(body, want) != NULL;
+	free(body);
+	return has;
+}
+
+static void
+set_mtime(const char *rel, time_t t)
+{
+	char path[512];
+	struct timespec ts[2] = { { t, 0 }, { t, 0 } };
+
+	snprintf(path, sizeof(path), "%s/%s", root, rel);
+	utimensat(AT_FDCWD, path, ts, 0);
+}
+
+/*
+ * What a post's page shows but its bytes do not say is part of its key: a
+ * post re-dated by its file name, or (undated) by its mtime, gets a new
+ * page, and so does every post when unsafe_html changes.
+ */
+static void
+check_redate(struct conf *c)
+{
+	char from[512], to[512];
+	/* 2025-06-01 and 2025-07-04, 12:00 UTC. */
+	const time_t june = 1748779200, july = 1751630400;
+
+	snprintf(from, sizeof(from), "%s/posts/2026-01-02-first.md", root);
+	snprintf(to, sizeof(to), "%s/posts/2025-12-25-first.md", root);
+	ok(rebuilt_shows(c, "/posts/first", "datetime=\"2026-01-02\""),
+	    "dated by its file name");
+	ok(rename(from, to) == 0 && rebuilt_shows(c, "/posts/first",
+	    "datetime=\"2025-12-25\""), "renamed to another date: re-dated");
+	ok(rename(to, from) == 0 && rebuilt_shows(c, "/posts/first",
+	    "datetime=\"2026-01-02\""), "and back");
+
+	put("posts/plain.md", "---\ntitle: Plain\n---\nNo date.\n");
+	set_mtime("posts/plain.md", june);
+	ok(rebuilt_shows(c, "/posts/plain", "datetime=\"2025-06-01\""),
+	    "undated: dated by its mtime");
+	set_mtime("posts/plain.md", july);
+	ok(rebuilt_shows(c, "/posts/plain", "datetime=\"2025-07-04\""),
+	    "touched: re-dated");
+
+	put("posts/raw.md", "---\ntitle: Raw\ndate: 2025-01-01\n---\n"
+	    "<b>raw</b>\n");
+	ok(!rebuilt_shows(c, "/posts/raw", "<b>raw</b>"), "raw HTML left out");
+	c->unsafe_html = true;
+	ok(rebuilt_shows(c, "/posts/raw", "<b>raw</b>"),
+	    "unsafe_html turned on: passed through");
+	c->unsafe_html = false;
+	ok(!rebuilt_shows(c, "/posts/raw", "<b>raw</b>"), "and off again");
+	snprintf(to, sizeof(to), "%s/posts/plain.md", root);
+	unlink(to);
+	snprintf(to, sizeof(to), "%s/posts/raw.md", root);
+	unlink(to);
 }
 
 /* --- A fast first build, then the compressing one ----------------------- */
@@ -668,6 +759,7 @@ main(void)
 	check_index(&c);
 	check_export();
 	check_rebuild(&c);
+	check_redate(&c);
 	check_fast_start(&c);
 
 	snprintf(c.content_dir, sizeof(c.content_dir), "%s/missing", root);
