@@ -31,6 +31,16 @@ buf_reset(struct buf *b)
 	b->failed = false;
 }
 
+void
+buf_truncate(struct buf *b, size_t len)
+{
+	if (len < b->len)
+		b->len = len;
+	if (b->data != NULL)
+		b->data[b->len] = '\0';
+	b->failed = false;
+}
+
 bool
 buf_failed(const struct buf *b)
 {

@@ -27,6 +27,10 @@ void	buf_puts(struct buf *b, const char *s);
 void	buf_putc(struct buf *b, char c);
 void	buf_printf(struct buf *b, const char *fmt, ...)
 	    __attribute__((format(printf, 2, 3)));
+/* Cuts b back to its first len bytes (at most its length) and clears
+ * its failure: what was appended since is undone, as when a part of a
+ * document turned out too large and is written shorter instead. */
+void	buf_truncate(struct buf *b, size_t len);
 /* HTML-escapes & < > " ' for text and attribute values. */
 void	buf_html(struct buf *b, const char *s);
 void	buf_html_n(struct buf *b, const char *s, size_t n);

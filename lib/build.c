@@ -662,6 +662,21 @@ render_markdown(struct builder *b, struct doc *d)
 	return false;
 }
 
+/*
+ * A post or page whose page would pass PAGE_BYTES_MAX. It is still served,
+ * with a notice for its body (render_post_notice()): every list, tag page,
+ * neighbour and the sitemap already link to it, and a post's is decided
+ * before its markdown is rendered (pages copied whole are not rendered
+ * again), so leaving it out would leave those links dead.
+ */
+static void
+too_large(struct builder *b, const char *src)
+{
+	log_warnx("%s:1: its page would be larger than %u bytes; served "
+	    "without its text", src, PAGE_BYTES_MAX);
+	b->problems++;
+}
+
 /* A post whose page would come out the same is copied from the previous
  * index whole, without even its markdown being rendered. */
 static void
@@ -678,6 +693,10 @@ add_post(struct builder *b, size_t i)
 	if (copied != 0 || !render_markdown(b, d))
 		return;
 	if ((body = render_post(&b->ctx, i, &len)) == NULL) {
+		too_large(b, d->src);
+		body = render_post_notice(&b->ctx, i, &len);
+	}
+	if (body == NULL) {
 		add_page(b, d->url, 200, ROUTE_POST, NULL, NULL, 0, d->src);
 		return;
 	}
@@ -706,7 +725,10 @@ add_docs(struct builder *b)
 	for (size_t i = 0; i < s->npages; i++) {
 		if (!render_markdown(b, &s->pages[i]))
 			continue;
-		body = render_page(&b->ctx, i, &len);
+		if ((body = render_page(&b->ctx, i, &len)) == NULL) {
+			too_large(b, s->pages[i].src);
+			body = render_page_notice(&b->ctx, i, &len);
+		}
 		add_page(b, s->pages[i].url, 200, ROUTE_PAGE, b->page_headers,
 		    body, len, s->pages[i].src);
 	}
@@ -732,7 +754,8 @@ add_machine_files(struct builder *b)
 		for (size_t i = 0; i < n && i < b->site->nposts; i++)
 			(void)render_markdown(b, &b->site->posts[i]);
 		headers_for(headers, sizeof(headers), TYPE_ATOM, b->page_cache);
-		body = feed_atom(&b->ctx, (size_t)b->conf->feed_entries, &len);
+		body = feed_atom(&b->ctx, (size_t)b->conf->feed_entries, &len,
+		    &b->problems);
 		add_page(b, "/feed.xml", 200, ROUTE_FEED, headers, body, len,
 		    "/feed.xml");
 	}

@@ -1,8 +1,8 @@
 /*
  * feed.c: the documents for machines: the Atom 1.0 feed (newest posts with
- * their full HTML), sitemap.xml and robots.txt. XML must be well-formed
- * whatever the content holds, so text goes through xml_text(), which also
- * drops the bytes XML 1.0 cannot carry.
+ * their full HTML, within the bounds feed_atom() states), sitemap.xml and
+ * robots.txt. XML must be well-formed whatever the content holds, so text
+ * goes through xml_text(), which also drops the bytes XML 1.0 cannot carry.
  */
 #include "feed.h"
 
@@ -14,6 +14,7 @@
 
 #include "buf.h"
 #include "folio_limits.h"
+#include "log.h"
 
 /* "2026-03-14T09:30:00Z" plus room. */
 #define DATE_RFC3339_MAX 32
@@ -21,6 +22,16 @@
 #define DEFAULT_TITLE	"folio"
 /* What an invalid UTF-8 sequence becomes: U+FFFD. */
 #define REPLACEMENT	"\xef\xbf\xbd"
+/* The end of the feed, kept room for while entries are added. */
+#define FEED_TAIL	"</feed>\n"
+/* The summary of an entry cut to its summary when the post has none. */
+#define NO_SUMMARY	"This post is too long for the feed; read it on the site."
+
+/* How much of a post its entry carries. */
+enum entry_form {
+	ENTRY_FULL,		/* its content */
+	ENTRY_SUMMARY,		/* its summary and link only */
+};
 
 /*
  * Length of the valid UTF-8 sequence of an XML 1.0 Char at s, or 0 if the
@@ -147,11 +158,15 @@ put_entry_tags(struct buf *b, const struct site *s, size_t i)
 	}
 }
 
-static void
-put_entry(struct buf *b, const struct render_ctx *r, size_t i)
+/* Writes post i's entry in form; returns the bytes of its content as
+ * escaped into the feed. */
+static size_t
+put_entry(struct buf *b, const struct render_ctx *r, size_t i,
+    enum entry_form form)
 {
 	const struct doc *d = &r->site->posts[i];
 	time_t updated = d->meta.updated != 0 ? d->meta.updated : d->meta.date;
+	size_t start;
 
 	buf_puts(b, "<entry>\n<id>");
 	put_abs(b, r, d->url);
@@ -166,24 +181,85 @@ put_entry(struct buf *b, const struct render_ctx *r, size_t i)
 	buf_puts(b, "</updated>\n");
 	if (d->meta.summary != NULL)
 		put_element(b, "summary", d->meta.summary);
+	else if (form == ENTRY_SUMMARY)
+		put_element(b, "summary", NO_SUMMARY);
 	put_entry_tags(b, r->site, i);
+	if (form == ENTRY_SUMMARY) {
+		buf_puts(b, "</entry>\n");
+		return 0;
+	}
 	/* Relative links in the body resolve against the post's URL, as
 	 * they do in the browser. */
 	buf_puts(b, "<content type=\"html\" xml:base=\"");
 	put_abs(b, r, d->url);
 	buf_puts(b, "\">");
+	start = b->len;
 	if (d->html != NULL)
 		xml_text_n(b, d->html, d->html_len);
 	buf_puts(b, "</content>\n</entry>\n");
+	return b->len - start;
+}
+
+/* The post's file, for log lines (a hand-made site may have none). */
+static const char *
+entry_src(const struct doc *d, char shown[LOG_PATH_MAX + 1])
+{
+	return log_path(d->src != NULL ? d->src : d->url, shown);
+}
+
+/*
+ * Adds post i's entry to b, within limit bytes: whole when its content is
+ * within FEED_CONTENT_MAX and the feed has room for it, else with its
+ * summary only, said in one log line (counted in *problems). Returns
+ * false, b as it was, when even that does not fit.
+ */
+static bool
+add_entry(struct buf *b, const struct render_ctx *r, size_t i, size_t limit,
+    size_t *problems)
+{
+	const struct doc *d = &r->site->posts[i];
+	char shown[LOG_PATH_MAX + 1];
+	size_t mark = b->len, content = d->html_len;
+
+	/* Escaping never shrinks HTML: content already too large is not
+	 * escaped only to be thrown away. */
+	if (content <= FEED_CONTENT_MAX) {
+		content = put_entry(b, r, i, ENTRY_FULL);
+		if (!buf_failed(b) && b->len <= limit &&
+		    content <= FEED_CONTENT_MAX)
+			return true;
+		buf_truncate(b, mark);
+	}
+	put_entry(b, r, i, ENTRY_SUMMARY);
+	if (buf_failed(b) || b->len > limit) {
+		buf_truncate(b, mark);
+		return false;
+	}
+	if (content > FEED_CONTENT_MAX)
+		log_warnx("%s:1: %zu bytes of content, more than the %u a feed "
+		    "entry takes; its feed entry has the summary only",
+		    entry_src(d, shown), content, FEED_CONTENT_MAX);
+	else
+		log_warnx("%s:1: no room left in the feed (%u bytes); its feed "
+		    "entry has the summary only", entry_src(d, shown),
+		    PAGE_BYTES_MAX);
+	(*problems)++;
+	return true;
 }
 
 char *
-feed_atom(const struct render_ctx *r, size_t entries, size_t *len)
+feed_atom(const struct render_ctx *r, size_t entries, size_t *len,
+    size_t *problems)
 {
 	const struct site *s = r->site;
 	const char *title = or_default(r->title, DEFAULT_TITLE);
 	size_t n = entries < s->nposts ? entries : s->nposts;
+	size_t limit = PAGE_BYTES_MAX - (sizeof(FEED_TAIL) - 1), none = 0;
+	char shown[LOG_PATH_MAX + 1];
 	struct buf b;
+
+	if (problems == NULL)
+		problems = &none;
 
 	buf_init(&b, PAGE_BYTES_MAX);
 	buf_puts(&b, "<?xml version=\"1.0\" encoding=\"utf-8\"?>\n"
@@ -206,9 +282,17 @@ feed_atom(const struct render_ctx *r, size_t entries, size_t *len)
 	buf_puts(&b, "</updated>\n<author>\n");
 	put_element(&b, "name", or_default(r->author, title));
 	buf_puts(&b, "</author>\n<generator>folio</generator>\n");
-	for (size_t i = 0; i < n; i++)
-		put_entry(&b, r, i);
-	buf_puts(&b, "</feed>\n");
+	for (size_t i = 0; i < n; i++) {
+		if (add_entry(&b, r, i, limit, problems))
+			continue;
+		/* A feed of its newest entries beats no feed at all. */
+		log_warnx("%s:1: no room left in the feed (%u bytes); this post "
+		    "and %zu older are left out of it",
+		    entry_src(&s->posts[i], shown), PAGE_BYTES_MAX, n - i - 1);
+		(*problems)++;
+		break;
+	}
+	buf_puts(&b, FEED_TAIL);
 	return buf_take(&b, len);
 }
 

@@ -85,8 +85,16 @@
 #define FEED_ENTRIES_MAX	1000
 /* Words per minute for the reading time shown on posts. */
 #define READING_WPM		230
-/* One rendered page; a bigger one is refused with a log line. */
+/* One rendered page. A post or page whose page would be bigger is served
+ * without its body, saying why, with a log line: links to it stay good. */
 #define PAGE_BYTES_MAX		(32u << 20)
+/* Bytes of one feed entry's content, as escaped into the feed. A post
+ * whose content is larger gets an entry with its summary and link only
+ * (logged), so one long post never costs every subscriber the feed; the
+ * default feed_entries of such entries stays within PAGE_BYTES_MAX. */
+#define FEED_CONTENT_MAX	(1u << 20)
+_Static_assert((unsigned long long)FEED_ENTRIES_DEFAULT * FEED_CONTENT_MAX <
+    PAGE_BYTES_MAX, "a default feed of full entries fits one page");
 
 /* --- Index -------------------------------------------------------------- */
 

@@ -27,6 +27,10 @@
 #define DEFAULT_TITLE	"folio"
 #define DEFAULT_LANG	"en"
 
+/* The body of a post or page whose page would pass PAGE_BYTES_MAX. */
+#define TOO_LARGE_NOTICE "<p class=\"notice\">This text is too long to be " \
+			"shown here.</p>\n"
+
 #define EM_DASH		"\xe2\x80\x94"
 #define MIDDOT		"<span class=\"sep\" aria-hidden=\"true\">\xc2\xb7</span>"
 
@@ -479,17 +483,20 @@ put_post_nav(struct buf *b, const struct site *s, size_t i)
 	buf_puts(b, "</nav>\n");
 }
 
+/* The body: html (len bytes), or nothing when NULL. */
 static void
-put_body(struct buf *b, const struct doc *d)
+put_body(struct buf *b, const char *html, size_t len)
 {
 	buf_puts(b, "<div class=\"content\">\n");
-	if (d->html != NULL)
-		buf_append(b, d->html, d->html_len);
+	if (html != NULL)
+		buf_append(b, html, len);
 	buf_puts(b, "</div>\n");
 }
 
-char *
-render_post(const struct render_ctx *r, size_t i, size_t *len)
+/* Post i's page with html as its body. */
+static char *
+post_page(const struct render_ctx *r, size_t i, const char *html,
+    size_t html_len, size_t *len)
 {
 	const struct site *s = r->site;
 	const struct doc *d;
@@ -512,7 +519,7 @@ render_post(const struct render_ctx *r, size_t i, size_t *len)
 	put_post_meta(&b, d, true);
 	put_post_tags(&b, r, i);
 	buf_puts(&b, "</header>\n");
-	put_body(&b, d);
+	put_body(&b, html, html_len);
 	buf_puts(&b, "</article>\n");
 	put_post_nav(&b, s, i);
 	put_close(&b);
@@ -520,7 +527,24 @@ render_post(const struct render_ctx *r, size_t i, size_t *len)
 }
 
 char *
-render_page(const struct render_ctx *r, size_t i, size_t *len)
+render_post(const struct render_ctx *r, size_t i, size_t *len)
+{
+	const struct doc *d = i < r->site->nposts ? &r->site->posts[i] : NULL;
+
+	return d != NULL ? post_page(r, i, d->html, d->html_len, len) : NULL;
+}
+
+char *
+render_post_notice(const struct render_ctx *r, size_t i, size_t *len)
+{
+	return post_page(r, i, TOO_LARGE_NOTICE, sizeof(TOO_LARGE_NOTICE) - 1,
+	    len);
+}
+
+/* Page i's page with html as its body. */
+static char *
+page_page(const struct render_ctx *r, size_t i, const char *html,
+    size_t html_len, size_t *len)
 {
 	const struct site *s = r->site;
 	const struct doc *d;
@@ -540,10 +564,25 @@ render_page(const struct render_ctx *r, size_t i, size_t *len)
 	buf_puts(&b, "<article class=\"page\">\n<h1>");
 	buf_html(&b, d->meta.title);
 	buf_puts(&b, "</h1>\n");
-	put_body(&b, d);
+	put_body(&b, html, html_len);
 	buf_puts(&b, "</article>\n");
 	put_close(&b);
 	return buf_take(&b, len);
+}
+
+char *
+render_page(const struct render_ctx *r, size_t i, size_t *len)
+{
+	const struct doc *d = i < r->site->npages ? &r->site->pages[i] : NULL;
+
+	return d != NULL ? page_page(r, i, d->html, d->html_len, len) : NULL;
+}
+
+char *
+render_page_notice(const struct render_ctx *r, size_t i, size_t *len)
+{
+	return page_page(r, i, TOO_LARGE_NOTICE, sizeof(TOO_LARGE_NOTICE) - 1,
+	    len);
 }
 
 static void

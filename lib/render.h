@@ -27,6 +27,11 @@ char	*render_index(const struct render_ctx *r, size_t page, size_t *len);	/* pag
 size_t	 render_index_pages(const struct render_ctx *r);			/* at least 1 */
 char	*render_post(const struct render_ctx *r, size_t i, size_t *len);	/* site->posts[i] */
 char	*render_page(const struct render_ctx *r, size_t i, size_t *len);	/* site->pages[i] */
+/* As render_post and render_page, with a short notice in place of the
+ * body: for a post or page whose page would pass PAGE_BYTES_MAX, so that
+ * the links to it from every other page lead somewhere that says why. */
+char	*render_post_notice(const struct render_ctx *r, size_t i, size_t *len);
+char	*render_page_notice(const struct render_ctx *r, size_t i, size_t *len);
 char	*render_tags(const struct render_ctx *r, size_t *len);
 char	*render_tag(const struct render_ctx *r, size_t i, size_t *len);	/* site->tags[i] */
 char	*render_404(const struct render_ctx *r, size_t *len);

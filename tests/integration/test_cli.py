@@ -160,6 +160,41 @@ class OneFileTooLong(unittest.TestCase):
         self.assertIn("(1 problem)", text(done.stdout))
 
 
+class OneHugePost(unittest.TestCase):
+    """A post whose page would pass the 32 MB page bound (7 MB of '&' in a
+    code block) costs nobody the feed: its entry has its summary only, its
+    page says why it has no text, and links to it stay good."""
+
+    HUGE = "---\ntitle: Huge\nsummary: Very long.\n---\n```\n" + \
+        ("&" * 99 + "\n") * 70000 + "```\n"
+
+    def test_feed_and_links_survive(self):
+        site = Foliod(files=dict(CLEAN_SITE, **{
+            "posts/2026-01-02-huge.md": self.HUGE})).prepare()
+        self.addCleanup(site.close)
+        out = os.path.join(site.tmp, "export")
+        done = site.run("-E", out)
+        err = text(done.stderr)
+        self.assertEqual(done.returncode, 0, err)
+        with open(os.path.join(out, "feed.xml"), encoding="utf-8") as f:
+            feed = f.read()
+        self.assertEqual(feed.count("<entry>"), 2, err)
+        self.assertIn("Nothing wrong here.", feed)
+        self.assertIn("<summary>Very long.</summary>", feed)
+        self.assertLess(len(feed), 1 << 20)
+        with open(os.path.join(out, "posts", "huge.html"),
+                  encoding="utf-8") as f:
+            page = f.read()
+        self.assertIn("too long to be shown here", page)
+        self.assertIn("<h1>Huge</h1>", page)
+        lines = [l for l in err.splitlines() if "warn:" in l]
+        self.assertEqual(len(lines), 2, err)
+        self.assertRegex(lines[0], r"posts/2026-01-02-huge\.md:1: its page "
+                         r"would be larger than 33554432 bytes")
+        self.assertRegex(lines[1], r"posts/2026-01-02-huge\.md:1: \d+ bytes "
+                         r"of content, more than the 1048576 a feed entry")
+
+
 class Export(FoliodTestCase):
     """-E beside a running daemon on the same config: same bytes."""
 

@@ -1,5 +1,6 @@
 /*
- * test_buf.c: the bounded buffer: growth, the bound, HTML escaping, take.
+ * test_buf.c: the bounded buffer: growth, the bound, HTML escaping, take,
+ * and cutting back (buf_truncate).
  */
 #include <stdlib.h>
 #include <string.h>
@@ -92,6 +93,28 @@ test_reset(void)
 	buf_free(&b);
 }
 
+/* A part that did not fit is undone, and the buffer is usable again. */
+static void
+test_truncate(void)
+{
+	struct buf b;
+
+	buf_init(&b, 8);
+	buf_puts(&b, "head");
+	buf_puts(&b, "too long");
+	ok(buf_failed(&b), "a part too long fails");
+	buf_truncate(&b, 4);
+	ok(!buf_failed(&b) && b.len == 4 && strcmp(b.data, "head") == 0,
+	    "cut back to before it");
+	buf_puts(&b, "tail");
+	ok(!buf_failed(&b) && strcmp(b.data, "headtail") == 0, "then appends");
+	buf_truncate(&b, 100);
+	ok(b.len == 8, "never longer");
+	buf_free(&b);
+	buf_truncate(&b, 0);
+	ok(b.len == 0 && !buf_failed(&b), "an empty buffer");
+}
+
 int
 main(void)
 {
@@ -99,5 +122,6 @@ main(void)
 	test_bound();
 	test_html();
 	test_reset();
+	test_truncate();
 	return test_done();
 }

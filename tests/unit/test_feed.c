@@ -2,7 +2,8 @@
  * test_feed.c: the Atom feed, sitemap.xml and robots.txt over a small
  * hand-built site: feed head, entry count and order, escaping (including
  * bytes XML cannot carry), tag balance, exactly the expected sitemap URLs,
- * and xmllint's verdict when it is installed.
+ * and xmllint's verdict when it is installed; and the feed's bounds (a
+ * large entry cut to its summary, a full feed cut short, never dropped).
  */
 #include <stdbool.h>
 #include <stdio.h>
@@ -205,7 +206,7 @@ test_atom_head(void)
 	size_t len;
 	char *f;
 
-	f = feed_atom(&r, 3, &len);
+	f = feed_atom(&r, 3, &len, NULL);
 	check_wellformed("feed", f, len);
 	ok(has(f, "<feed xmlns=\"http://www.w3.org/2005/Atom\" xml:lang=\"en\">"),
 	    "feed: Atom namespace");
@@ -225,7 +226,7 @@ test_atom_head(void)
 	r.author = "";
 	r.description = NULL;
 	r.base_url = BASE "/";
-	f = feed_atom(&r, 3, &len);
+	f = feed_atom(&r, 3, &len, NULL);
 	check_wellformed("feed, no author", f, len);
 	ok(has(f, "<name>Test &lt;Site&gt;</name>"), "no author: site title");
 	ok(!has(f, "<subtitle>"), "no description: no subtitle");
@@ -242,7 +243,7 @@ test_atom_entries(void)
 	char *f;
 
 	for (size_t i = 0; i < sizeof(asks) / sizeof(asks[0]); i++) {
-		f = feed_atom(&r, asks[i], &len);
+		f = feed_atom(&r, asks[i], &len, NULL);
 		want = asks[i] < NPOSTS ? asks[i] : NPOSTS;
 		summaries = 0;
 		for (size_t k = 0; k < want; k++)
@@ -263,7 +264,7 @@ test_atom_entries(void)
 		free(f);
 	}
 
-	f = feed_atom(&r, NPOSTS, &len);
+	f = feed_atom(&r, NPOSTS, &len, NULL);
 	ok(!has(f, XSS), "entry: title never raw");
 	ok(has(f, "<title>&lt;script&gt;alert(1)&lt;/script&gt;</title>"),
 	    "entry: title escaped");
@@ -372,7 +373,7 @@ test_empty(void)
 	char *f;
 
 	r.site = &empty;
-	f = feed_atom(&r, 20, &len);
+	f = feed_atom(&r, 20, &len, NULL);
 	check_wellformed("empty feed", f, len);
 	ok(count(f, "<entry>") == 0, "empty feed: no entries");
 	ok(has(f, "<updated>1970-01-01T00:00:00Z</updated>"), "empty feed: "
@@ -384,6 +385,104 @@ test_empty(void)
 	free(f);
 }
 
+/* A string of n copies of c (malloc'd). */
+static char *
+repeat(char c, size_t n)
+{
+	char *s = malloc(n + 1);
+
+	if (s != NULL) {
+		memset(s, c, n);
+		s[n] = '\0';
+	}
+	return s;
+}
+
+/* One post among small ones whose content, escaped, passes
+ * FEED_CONTENT_MAX: its entry has its summary only (a stock one when it
+ * has none), and the feed keeps the rest in full. */
+static void
+test_large_entry(void)
+{
+	struct render_ctx r = ctx();
+	size_t len, problems = 0, n = FEED_CONTENT_MAX / 2;
+	char *amps = repeat('&', n), *f;
+
+	if (amps == NULL)
+		return;
+	/* Within FEED_CONTENT_MAX as HTML, five times that escaped. */
+	posts[1].html = amps;
+	posts[1].html_len = n;
+	f = feed_atom(&r, NPOSTS, &len, &problems);
+	check_wellformed("large entry", f, len);
+	ok(f != NULL && count(f, "<entry>") == NPOSTS, "every entry is there");
+	ok(count(f, "<content ") == NPOSTS - 1, "all but one in full");
+	ok(!has(f, "&amp;&amp;&amp;"), "not the large one's content");
+	ok(has(f, "<summary>This post is too long for the feed; read it on "
+	    "the site.</summary>"), "a stock summary for a post without one");
+	ok(problems == 1, "one problem: %zu", problems);
+	free(f);
+	posts[1].html = (char *)rows[1].html;
+	posts[1].html_len = strlen(rows[1].html);
+	free(amps);
+}
+
+/*
+ * Posts of nearly FEED_CONTENT_MAX each, more than PAGE_BYTES_MAX of them
+ * together: once the feed is full, entries have their summary only; once
+ * not even that fits, the feed ends there. It is never dropped.
+ */
+static void
+test_full_feed(void)
+{
+	enum { MANY = 64 };
+	static struct doc many[MANY];
+	static char urls[MANY][32];
+	struct site big = site;
+	struct render_ctx r = ctx();
+	size_t len, problems = 0, full, entries;
+	char *html = repeat('x', FEED_CONTENT_MAX - 1024);
+	char *summary = repeat('y', FEED_CONTENT_MAX);
+	char *f;
+
+	if (html == NULL || summary == NULL)
+		goto out;
+	for (size_t i = 0; i < MANY; i++) {
+		snprintf(urls[i], sizeof(urls[i]), "/posts/p%zu", i);
+		many[i] = (struct doc){ .kind = DOC_POST, .url = urls[i],
+		    .meta = { .title = "P", .summary = "S",
+		    .date = march(1) }, .html = html,
+		    .html_len = FEED_CONTENT_MAX - 1024 };
+	}
+	big.posts = many;
+	big.nposts = MANY;
+	r.site = &big;
+	f = feed_atom(&r, MANY, &len, &problems);
+	check_wellformed("full feed", f, len);
+	full = count(f, "<content ");
+	ok(f != NULL && len <= PAGE_BYTES_MAX, "within a page: %zu", len);
+	ok(full > MANY / 4 && full < MANY, "%zu entries in full", full);
+	ok(count(f, "<entry>") == MANY, "the rest with their summaries");
+	ok(problems == MANY - full, "one problem each: %zu", problems);
+	free(f);
+
+	/* Summaries of a whole FEED_CONTENT_MAX: the feed ends early. */
+	for (size_t i = 0; i < MANY; i++)
+		many[i].meta.summary = summary;
+	problems = 0;
+	f = feed_atom(&r, MANY, &len, &problems);
+	check_wellformed("ended feed", f, len);
+	entries = count(f, "<entry>");
+	ok(f != NULL && entries > 0 && entries < MANY && len <= PAGE_BYTES_MAX,
+	    "the newest %zu entries", entries);
+	ok(f != NULL && strcmp(f + len - 8, "</feed>\n") == 0, "closed");
+	ok(problems > 0, "said: %zu", problems);
+	free(f);
+out:
+	free(html);
+	free(summary);
+}
+
 int
 main(void)
 {
@@ -393,5 +492,7 @@ main(void)
 	test_sitemap();
 	test_robots();
 	test_empty();
+	test_large_entry();
+	test_full_feed();
 	return test_done();
 }

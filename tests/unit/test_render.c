@@ -553,6 +553,48 @@ test_css(void)
 		ok(strncmp(u, "url(\"data:", 10) == 0, "css url() is data: only");
 }
 
+/*
+ * A post or page whose page would pass PAGE_BYTES_MAX is refused whole;
+ * its notice page keeps its head, title, tags and links, without the body.
+ */
+static void
+test_too_large(void)
+{
+	struct render_ctx r = ctx();
+	size_t len, big = PAGE_BYTES_MAX;
+	char *html = malloc(big + 1), *p;
+	const char *saved = posts[1].html;
+	size_t saved_len = posts[1].html_len;
+
+	if (html == NULL)
+		return;
+	memset(html, 'x', big);
+	html[big] = '\0';
+	posts[1].html = html;
+	posts[1].html_len = big;
+	ok(render_post(&r, 1, &len) == NULL, "too large a post is refused");
+	p = render_post_notice(&r, 1, &len);
+	ok(p != NULL && len < big && !has(p, "xxxxxxxx"),
+	    "its notice page leaves the body out");
+	ok(has(p, "too long to be shown here"), "and says why");
+	ok(has(p, "<h1>Second"), "its title");
+	ok(has(p, "rel=\"prev\"") && has(p, "rel=\"next\""), "its neighbours");
+	free(p);
+	posts[1].html = (char *)saved;
+	posts[1].html_len = saved_len;
+
+	pages[0].html = html;
+	pages[0].html_len = big;
+	ok(render_page(&r, 0, &len) == NULL, "too large a page is refused");
+	p = render_page_notice(&r, 0, &len);
+	ok(p != NULL && has(p, "too long to be shown here") &&
+	    !has(p, "xxxxxxxx"), "its notice page");
+	free(p);
+	pages[0].html = NULL;
+	pages[0].html_len = 0;
+	free(html);
+}
+
 int
 main(void)
 {
@@ -562,5 +604,6 @@ main(void)
 	test_page_and_tags();
 	test_404_and_empty();
 	test_css();
+	test_too_large();
 	return test_done();
 }
