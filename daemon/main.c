@@ -167,7 +167,7 @@ export(const struct conf *c, const char *outdir)
 	if (build_temp(c, dir, sizeof(dir), &res) == -1)
 		exit(1);
 	if (index_path(dir, path, sizeof(path)) == 0)
-		n = export_site(path, outdir, err, sizeof(err));
+		n = export_site(path, outdir, &res.problems, err, sizeof(err));
 	nftw(dir, rm_entry, NFTW_FDS, FTW_DEPTH | FTW_PHYS);
 	if (n == -1) {
 		log_warnx("export failed: %s", err);

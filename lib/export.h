@@ -11,10 +11,12 @@
  * Writes every route of the index at index_path under outdir: "/" as
  * index.html, a route whose last segment has no extension as <route>.html,
  * others under their own name, the 404 page as 404.html, and files served as
- * they are copied. Returns the number of files written, or -1 with the reason
- * in err.
+ * they are copied. Routes that come to one file name are written once: a
+ * generated page over a file, a file under its own name over one given
+ * ".html"; each left out is logged and counted in *problems (if not
+ * NULL). Returns the number of files written, or -1 with the reason in err.
  */
-long	export_site(const char *index_path, const char *outdir, char *err,
-	    size_t errlen);
+long	export_site(const char *index_path, const char *outdir,
+	    size_t *problems, char *err, size_t errlen);
 
 #endif

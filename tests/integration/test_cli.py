@@ -2,7 +2,9 @@
 test_cli.py: foliod run once from the command line: -V, -h, bad flags, -t on
 the fixture (which has broken posts) and on a clean tree, config errors
 reported as "file:line: key: ...", flags over the file, -E exporting the
-same bytes the daemon serves, and a file whose URL is too long skipped alone.
+same bytes the daemon serves, a file whose URL is too long skipped alone, a
+post too large for a page or the feed costing neither, and static files
+whose exported names clash with generated pages left out of the export.
 """
 
 import os
@@ -193,6 +195,44 @@ class OneHugePost(unittest.TestCase):
                          r"would be larger than 33554432 bytes")
         self.assertRegex(lines[1], r"posts/2026-01-02-huge\.md:1: \d+ bytes "
                          r"of content, more than the 1048576 a feed entry")
+
+
+class ExportNameClash(unittest.TestCase):
+    """Files in static/ that the daemon serves beside a generated page, but
+    that the export would write under that page's file name: the generated
+    page wins, as it does at its own route, and each file is named once."""
+
+    CLASHES = {
+        "static/index.html": "index.html",
+        "static/404.html": "404.html",
+        "static/tags.html": "tags.html",
+        "static/posts/clean.html": "posts/clean.html",
+    }
+
+    def test_generated_pages_win(self):
+        files = dict(CLEAN_SITE, **{rel: "STATIC\n" for rel in self.CLASHES})
+        # A file given ".html" by the export loses to one named so.
+        files["static/notes"] = "PLAIN\n"
+        files["static/notes.html"] = "NOTES HTML\n"
+        site = Foliod(files=files).prepare()
+        self.addCleanup(site.close)
+        out = os.path.join(site.tmp, "export")
+        done = site.run("-E", out)
+        err = text(done.stderr)
+        self.assertEqual(done.returncode, 0, err)
+        self.assertIn("(5 problems)", text(done.stdout))
+        for rel, name in self.CLASHES.items():
+            with self.subTest(file=rel):
+                with open(os.path.join(out, name), "rb") as f:
+                    self.assertTrue(f.read().startswith(b"<!doctype html>"))
+                self.assertEqual(len(re.findall(
+                    r"warn: %s:1: %s in the export is the (page|site's 404 "
+                    r"page)" % (re.escape(rel), re.escape(name)), err)), 1,
+                    err)
+        with open(os.path.join(out, "notes.html"), "rb") as f:
+            self.assertEqual(f.read(), b"NOTES HTML\n")
+        self.assertIn("static/notes:1: notes.html in the export is the file "
+                      "static/notes.html;", err)
 
 
 class Export(FoliodTestCase):

@@ -2,7 +2,8 @@
  * test_build.c: a whole build from a small content tree: every route is in
  * the index with the headers it is served with, static files lose to
  * generated routes except feed.xml, sitemap.xml and robots.txt, and the
- * export writes the same bytes as plain files. A fast first build, the
+ * export writes the same bytes as plain files (a generated page over a
+ * static file of the same exported name). A fast first build, the
  * compressing one after it and an incremental build (unchanged routes
  * copied, unchanged sources taken from the source cache) each give what a
  * cold build gives, byte for byte, and a post re-dated without a byte of
@@ -99,6 +100,10 @@ make_site(void)
 	put("static/robots.txt", "User-agent: *\nDisallow: /private\n");
 	put("static/tags", "a file that collides with /tags\n");
 	put("static/hello.txt", "hello\n");
+	/* Served by the daemon at their own URLs, but exported as the same
+	 * files as / and /posts/first: the generated pages win there. */
+	put("static/index.html", "STATIC INDEX\n");
+	put("static/posts/first.html", "STATIC POST\n");
 	put("images/a.png", "not really a png\n");
 }
 
@@ -157,11 +162,26 @@ check_export(void)
 {
 	char path[512], err[256];
 	struct stat st;
+	size_t problems = 0;
 	long n;
 
 	snprintf(path, sizeof(path), "%s/index", run);
-	n = export_site(path, out, err, sizeof(err));
+	n = export_site(path, out, &problems, err, sizeof(err));
 	ok(n > 10, "export wrote %ld files: %s", n, n < 0 ? err : "");
+	ok(problems == 2, "two static files left out: %zu", problems);
+	static const char *generated[] = { "index.html", "posts/first.html" };
+	for (size_t i = 0; i < 2; i++) {
+		char head[32] = "";
+
+		snprintf(path, sizeof(path), "%s/%s", out, generated[i]);
+		FILE *g = fopen(path, "r");
+		if (g != NULL) {
+			(void)!fgets(head, sizeof(head), g);
+			fclose(g);
+		}
+		ok(strcmp(head, "<!doctype html>\n") == 0,
+		    "%s is the generated page: %s", generated[i], head);
+	}
 	static const char *files[] = { "index.html", "posts/first.html",
 	    "about.html", "tags/alpha.html", "feed.xml", "404.html",
 	    "robots.txt", "hello.txt", "images/a.png" };
