@@ -88,6 +88,11 @@ noreturn void imager_main(const struct conf *conf, int lfd,
  * an evicted cache file, is seen at most this late, as with nginx's
  * open_file_cache_valid. */
 #define IMG_HIT_VALID_SEC	1
+/* Seconds a stopping worker waits past shutdown_timeout before it drops
+ * what is still in flight and exits by itself. The master kills it at
+ * shutdown_timeout; this bound is for a worker whose master died (it got
+ * the parent-death SIGTERM, proc_follow_parent), so it cannot linger. */
+#define WORKER_STOP_GRACE_SEC	1
 noreturn void worker_main(const struct conf *conf, const struct listeners *l,
 	    struct metrics *m, int slot);
 
@@ -120,6 +125,11 @@ void	notify(const char *state);
 void	proc_name(const char *name);
 /* Sets malloc up for an index build (the build child, -t and -E). */
 void	proc_tune_for_build(void);
+/* Called by every child of the master right after fork, and again after
+ * proc_drop_privileges (a change of credentials clears it): the child gets
+ * SIGTERM when the master dies, and exits at once if parent (the master's
+ * pid) already has. */
+void	proc_follow_parent(pid_t parent);
 int	proc_drop_privileges(const char *user, char *err, size_t errlen);
 int	proc_chown_for(const char *path, const char *user, char *err,
 	    size_t errlen);
@@ -243,6 +253,8 @@ struct worker {
 	struct fdcache		 imgfds;	/* /_img hits, kept open */
 	struct image_allow	 allow;		/* widths and qualities */
 	bool			 stopping;
+	time_t			 stop_deadline;	/* mono: in-flight requests
+						 * are dropped then */
 	time_t			 accept_resume;	/* mono; 0 = accepting */
 	time_t			 now;		/* wall clock: Date, logs */
 	time_t			 mono;		/* seconds, CLOCK_MONOTONIC:

@@ -52,6 +52,7 @@ struct proc {
 };
 
 struct master {
+	pid_t			 pid;		/* the master's, for its children */
 	const struct settings	*settings;
 	struct conf		*conf;
 	struct listeners	*ls;
@@ -137,6 +138,7 @@ build_child(struct master *ms)
 	unsigned flags = 0;
 
 	log_role("build");
+	proc_follow_parent(ms->pid);
 	proc_name("foliod build");
 	proc_tune_for_build();
 	signals_unblock();
@@ -146,6 +148,7 @@ build_child(struct master *ms)
 		log_warnx("%s", err);
 		_exit(1);
 	}
+	proc_follow_parent(ms->pid);
 	/* Only the first build after a start serves before it compresses;
 	 * the one it asks for next always compresses, whatever it finds. */
 	if (ms->generation == 0)
@@ -269,7 +272,7 @@ check_retired(struct master *ms, time_t now)
  * are theirs.
  */
 static void
-clear_cache(const struct conf *conf)
+clear_cache(const struct conf *conf, pid_t master)
 {
 	struct imgcache cache;
 	char err[CONF_ERR_MAX];
@@ -279,8 +282,10 @@ clear_cache(const struct conf *conf)
 	if ((pid = fork()) == -1)
 		fatal("fork");
 	if (pid == 0) {
+		proc_follow_parent(master);
 		if (proc_drop_privileges(conf->user, err, sizeof(err)) == -1)
 			fatalx("%s", err);
+		proc_follow_parent(master);
 		if (imgcache_open(&cache, conf->cache_dir, conf->cache_max_bytes,
 		    IMGCACHE_CLEAR) == -1)
 			fatal("cache_dir %s", conf->cache_dir);
@@ -393,12 +398,17 @@ spawn_worker(struct master *ms, int slot, enum proc_kind kind)
 		return -1;
 	}
 	if (pid == 0) {
+		/* Named before anything can fail, so a failure is logged as
+		 * the child's; worker_main and imager_main add the slot. */
+		log_role(kind == PROC_IMAGER ? "imager" : "worker");
+		proc_follow_parent(ms->pid);
 		close(ms->epfd);
 		close(ms->sigfd);
 		if (ms->watch.fd != -1)
 			close(ms->watch.fd);
 		if (proc_drop_privileges(ms->conf->user, err, sizeof(err)) == -1)
 			fatalx("%s", err);
+		proc_follow_parent(ms->pid);
 		if (kind == PROC_IMAGER) {
 			close(ms->ls->public_fd);
 			close(ms->ls->admin_fd);
@@ -721,7 +731,8 @@ on_content_change(struct master *ms)
 noreturn void
 master_run(const struct settings *s, struct conf *conf, struct listeners *l)
 {
-	struct master ms = { .settings = s, .conf = conf, .ls = l };
+	struct master ms = { .pid = getpid(), .settings = s, .conf = conf,
+	    .ls = l };
 	struct epoll_event ev = { .events = EPOLLIN }, evs[MASTER_EVENTS];
 	char err[CONF_ERR_MAX];
 
@@ -740,7 +751,7 @@ master_run(const struct settings *s, struct conf *conf, struct listeners *l)
 	ms.watch.fd = -1;
 	watch_content(&ms, conf->content_dir);
 	remove_stale_temps(conf->run_dir);
-	clear_cache(conf);
+	clear_cache(conf, ms.pid);
 	if ((ms.imager_fd = imager_listen(conf, err, sizeof(err))) == -1)
 		fatalx("%s", err);
 	log_info("foliod %s serving %s on %s (admin %s)", FOLIOD_VERSION,

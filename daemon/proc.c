@@ -15,7 +15,18 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "log.h"
+
 #define PROC_DIR_MODE	0755
+/*
+ * What a child gets when the master dies (killed, out of memory, crashed):
+ * SIGTERM, the signal of a graceful stop, rather than SIGKILL. A worker
+ * then closes its listeners at once, so the ports are free for the next
+ * foliod, and finishes the requests in flight within shutdown_timeout; an
+ * imager finishes its resize; a build just ends (its default action), and
+ * the next start removes its temp file.
+ */
+#define PROC_PARENT_DEATH_SIGNAL	SIGTERM
 
 /*
  * A build allocates and frees a little for every document, thousands of
@@ -57,6 +68,19 @@ void
 proc_name(const char *name)
 {
 	(void)prctl(PR_SET_NAME, name, 0, 0, 0);
+}
+
+void
+proc_follow_parent(pid_t parent)
+{
+	/* The kernel sends the signal when the thread that forked this
+	 * process exits: the master has one thread, so that is the master. */
+	if (prctl(PR_SET_PDEATHSIG, PROC_PARENT_DEATH_SIGNAL, 0, 0, 0) == -1)
+		log_warn("prctl PR_SET_PDEATHSIG; this process will outlive a"
+		    " master that dies");
+	/* The master died before the call above: nobody will signal us. */
+	if (getppid() != parent)
+		_exit(0);
 }
 
 int

@@ -147,6 +147,8 @@ on_signal(struct worker *w, int sig)
 		if (w->stopping)
 			return;
 		w->stopping = true;
+		w->stop_deadline = w->mono + w->conf->shutdown_timeout +
+		    WORKER_STOP_GRACE_SEC;
 		stop_accepting(w);
 		conn_sweep(w);	/* closes idle keep-alive connections now */
 		break;
@@ -184,6 +186,11 @@ tick(struct worker *w)
 		    !w->stopping) {
 			w->accept_resume = 0;
 			arm_listeners(w, true);
+		}
+		if (w->stopping && w->mono >= w->stop_deadline) {
+			log_warnx("shutdown_timeout passed with %zu connections"
+			    " in flight; dropping them", w->active);
+			_exit(0);
 		}
 	}
 	follow_index(w);

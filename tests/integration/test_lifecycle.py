@@ -3,8 +3,9 @@ test_lifecycle.py: foliod as a Unix daemon. SIGHUP applies a changed config
 (the site title, posts_per_page, a moved public listener) or refuses a
 broken one and serves on with the old; SIGTERM lets a slow download finish
 and exits 0; SIGQUIT does not wait for it; a worker that keeps dying is
-respawned with growing delays while /readyz answers 503; as PID 1 of its
-own PID namespace foliod reaps every child, orphans included; the pid file;
+respawned with growing delays while /readyz answers 503; when the master
+is killed its children exit too; as PID 1 of its own PID namespace foliod
+reaps every child, orphans included; the pid file;
 workers dropping root to `user`; the systemd notify protocol.
 """
 
@@ -299,6 +300,32 @@ class CrashLoop(unittest.TestCase):
                        "/readyz to answer 200 after the crash loop")
             server.wait_workers(2)
             self.assertEqual(server.get("/").status, 200)
+
+
+# --- The master dies ---------------------------------------------------------
+
+class MasterDeath(unittest.TestCase):
+
+    def test_children_leave_when_the_master_is_killed(self):
+        """Not under systemd (which kills the whole cgroup) nor as PID 1
+        (the namespace dies with it): the workers and the image process
+        must not serve a stale index on the inherited ports forever."""
+        with Foliod(conf={"image_workers": 1}) as server:
+            server.wait_workers(2)
+            children = children_of(server.pid)
+            names = sorted(proc_comm(p) for p in children)
+            self.assertEqual(names, ["foliod imager", "foliod worker",
+                                     "foliod worker"])
+            os.kill(server.pid, signal.SIGKILL)
+            server.proc.wait()
+            wait_until(lambda: not [p for p in children if pid_alive(p)],
+                       EVENT_TIMEOUT, "the children of the killed master"
+                       " to exit")
+            self.assertTrue(refused(server.port), "the public port is"
+                            " still open")
+            self.assertTrue(refused(server.admin_port), "the admin port"
+                            " is still open")
+            server.proc = None      # nothing left to stop
 
 
 # --- PID 1 -------------------------------------------------------------------
