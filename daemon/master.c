@@ -49,6 +49,7 @@ struct proc {
 	enum proc_kind kind;
 	bool	 retiring;	/* told to stop after a reload */
 	time_t	 started;
+	unsigned conf_epoch;	/* the configuration it started with */
 };
 
 struct master {
@@ -67,12 +68,13 @@ struct master {
 	int64_t			 change_first;	/* ms: first unbuilt change, 0 = none */
 	int64_t			 change_last;
 	bool			 reloading;	/* tell systemd READY=1 when built */
+	unsigned		 conf_epoch;	/* reloads committed so far */
 	pid_t			 builder;
+	unsigned		 build_epoch;	/* conf_epoch the build started with */
 	time_t			 build_deadline;
 	bool			 build_again;	/* asked for while one ran */
 	unsigned		 changed_runs;	/* builds in a row that found
 						 * sources changing */
-	bool			 roll_workers;	/* after the next build */
 	time_t			 retire_deadline; /* old workers are killed then */
 	bool			 ready;		/* the first index is published */
 	uint64_t		 generation;
@@ -189,6 +191,7 @@ start_build(struct master *ms)
 	if (pid == 0)
 		build_child(ms);
 	ms->builder = pid;
+	ms->build_epoch = ms->conf_epoch;
 	ms->build_deadline = mono_now() + BUILD_TIMEOUT_SEC;
 }
 
@@ -233,15 +236,27 @@ notify_ready(const struct master *ms)
 
 static void spawn_workers(struct master *);
 
-/* After a reload: the running workers finish what they have and exit, and
- * a new set starts with the new configuration (and listeners). */
+/*
+ * Once an index built with a reloaded configuration is published: the
+ * processes started with an older one finish what they have and exit, and
+ * new ones start with the new configuration (and listeners). Not before:
+ * until then the old index is served, and the old workers serve it as
+ * they were told to.
+ */
 static void
-roll_workers(struct master *ms)
+roll_workers(struct master *ms, unsigned epoch)
 {
-	ms->roll_workers = false;
-	for (size_t i = 0; i < METRICS_SLOTS; i++)
-		if (ms->procs[i].pid != 0)
-			ms->procs[i].retiring = true;
+	bool any = false;
+
+	for (size_t i = 0; i < METRICS_SLOTS; i++) {
+		struct proc *p = &ms->procs[i];
+		if (p->pid != 0 && !p->retiring && p->conf_epoch < epoch) {
+			p->retiring = true;
+			any = true;
+		}
+	}
+	if (!any)
+		return;
 	signal_workers(ms, SIGTERM, true);
 	ms->retire_deadline = mono_now() + ms->conf->shutdown_timeout;
 }
@@ -359,7 +374,9 @@ build_done(struct master *ms, int status)
 		spawn_workers(ms);
 		return;
 	}
-	if (ok && publish(ms) == 0) {
+	bool published = ok && publish(ms) == 0;
+
+	if (published) {
 		if (!ms->ready)
 			notify_ready(ms);
 		ms->ready = true;
@@ -374,12 +391,13 @@ build_done(struct master *ms, int status)
 		log_warnx("keeping index generation %llu",
 		    (unsigned long long)ms->generation);
 	}
-	if (ms->reloading) {
+	/* A build that started before the last reload does not end it. */
+	if (ms->reloading && ms->build_epoch == ms->conf_epoch) {
 		ms->reloading = false;
 		notify_ready(ms);	/* the reload is done, built or not */
 	}
-	if (ms->roll_workers && !ms->stopping)
-		roll_workers(ms);
+	if (published && !ms->stopping)
+		roll_workers(ms, ms->build_epoch);
 	spawn_workers(ms);
 	if (ms->build_again && !ms->stopping)
 		start_build(ms);
@@ -418,7 +436,7 @@ spawn_worker(struct master *ms, int slot, enum proc_kind kind)
 		worker_main(ms->conf, ms->ls, ms->m, slot);
 	}
 	ms->procs[slot] = (struct proc){ .pid = pid, .kind = kind,
-	    .started = mono_now() };
+	    .started = mono_now(), .conf_epoch = ms->conf_epoch };
 	ms->m->w[slot].pid = pid;
 	return 0;
 }
@@ -552,6 +570,45 @@ watch_content(struct master *ms, const char *dir)
 		log_warn("epoll_ctl inotify");
 }
 
+/*
+ * What a reloaded configuration needs beyond being valid, checked before
+ * anything is changed, as start-up checks it (main.c): its directories
+ * can be made and given to the user the children run as. run_dir and user
+ * take effect only at a start: the master's image socket is bound in
+ * run_dir and owned by the user, and the running index is there.
+ */
+static int
+reload_usable(const struct master *ms, const struct conf *next, char *err,
+    size_t errlen)
+{
+	if (strcmp(next->run_dir, ms->conf->run_dir) != 0) {
+		snprintf(err, errlen, "run_dir changed, which takes a restart;"
+		    " restart foliod or put the old run_dir back");
+		return -1;
+	}
+	if (strcmp(next->user, ms->conf->user) != 0) {
+		snprintf(err, errlen, "user changed, which takes a restart;"
+		    " restart foliod or put the old user back");
+		return -1;
+	}
+	if (proc_mkdirs(next->run_dir, err, errlen) == -1 ||
+	    proc_chown_for(next->run_dir, next->user, err, errlen) == -1 ||
+	    proc_mkdirs(next->cache_dir, err, errlen) == -1 ||
+	    proc_chown_for(next->cache_dir, next->user, err, errlen) == -1)
+		return -1;
+	return 0;
+}
+
+/* A new configuration starts with a clean slate: what made processes die
+ * may be what the operator just fixed. */
+static void
+end_backoff(struct master *ms)
+{
+	ms->fast_fails = 0;
+	ms->respawn_at = 0;
+	metrics_store(&ms->m->backoff, 0);
+}
+
 static void
 reload(struct master *ms)
 {
@@ -562,6 +619,7 @@ reload(struct master *ms)
 	notify("RELOADING=1");
 	ms->reloading = true;
 	if (settings_load(ms->settings, &next, err, sizeof(err)) == -1 ||
+	    reload_usable(ms, &next, err, sizeof(err)) == -1 ||
 	    reopen_listeners(ms, &next, err, sizeof(err)) == -1) {
 		log_warnx("reload refused: %s; keeping the running"
 		    " configuration", err);
@@ -572,7 +630,9 @@ reload(struct master *ms)
 	if (strcmp(next.content_dir, ms->conf->content_dir) != 0)
 		watch_content(ms, next.content_dir);
 	*ms->conf = next;
-	ms->roll_workers = true;
+	ms->conf_epoch++;
+	end_backoff(ms);
+	spawn_workers(ms);
 	start_build(ms);
 }
 

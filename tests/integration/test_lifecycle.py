@@ -1,7 +1,8 @@
 """
 test_lifecycle.py: foliod as a Unix daemon. SIGHUP applies a changed config
-(the site title, posts_per_page, a moved public listener) or refuses a
-broken one and serves on with the old; SIGTERM lets a slow download finish
+(the site title, posts_per_page, a moved public listener), refuses a broken
+one or one it cannot use (a moved run_dir, another user, a cache_dir it
+cannot make) and serves on with the old, and ends a respawn backoff; SIGTERM lets a slow download finish
 and exits 0; SIGQUIT does not wait for it; a worker that keeps dying is
 respawned with growing delays while /readyz answers 503; when the master
 is killed its children exit too; as PID 1 of its own PID namespace foliod
@@ -202,6 +203,74 @@ class ConfigReload(unittest.TestCase):
             self.assertEqual(post_links(server.get("/page/2").text),
                              newest[2:4])
             self.assertEqual(len(server.wait_workers(2)), 2)
+
+    def test_sighup_refuses_a_config_it_cannot_use(self):
+        """Each of these parses, but the workers could not run with it: the
+        reload is refused with one line saying why, and the running workers
+        keep serving with the old configuration."""
+        def add_file(server):
+            with open(os.path.join(server.tmp, "a-file"), "w") as f:
+                f.write("not a directory\n")
+        unusable = (
+            ("run_dir", "{tmp}/moved-run", r"run_dir changed"),
+            ("user", "nosuchuser", r"user changed"),
+            ("cache_dir", "{tmp}/a-file/cache",
+             r"a-file/cache: cannot create: Not a directory"),
+        )
+        with Foliod(prepare=add_file) as server:
+            old_title = title_of(server.get("/").text)
+            workers = server.wait_workers(2)
+            for key, value, why in unusable:
+                with self.subTest(key=key):
+                    mark = server.log_mark()
+                    server.overrides.update({key: value,
+                                             "site_title": "Never applied"})
+                    server.write_conf()
+                    del server.overrides[key]
+                    server.signal(signal.SIGHUP)
+                    wait_until(lambda: "reload refused" in
+                               server.log_since(mark), EVENT_TIMEOUT,
+                               "the reload to be refused")
+                    refusal = [line for line in
+                               server.log_since(mark).splitlines()
+                               if "reload refused" in line]
+                    self.assertEqual(len(refusal), 1, refusal)
+                    self.assertRegex(refusal[0], why)
+                    self.assertEqual(title_of(server.get("/").text),
+                                     old_title)
+                    self.assertEqual(server.get("/readyz", admin=True).status,
+                                     200)
+                    self.assertEqual(sorted(server.worker_pids()), workers)
+            with self.subTest("a usable config after them"):
+                server.write_conf()
+                server.signal(signal.SIGHUP)
+                wait_until(lambda: title_of(server.get("/").text) ==
+                           "Never applied", EVENT_TIMEOUT, "the new title")
+                server.wait_workers(2, exclude=workers)
+                self.assertEqual(server.get("/readyz", admin=True).status, 200)
+
+    def test_sighup_ends_a_respawn_backoff(self):
+        """Workers killed as fast as they come back push the respawn delay
+        past EVENT_TIMEOUT; a reload starts them again at once."""
+        with Foliod() as server:
+            def delays():
+                return [int(d) for d in re.findall(
+                    r"workers keep dying; next respawn in (\d+) s",
+                    server.log())]
+
+            def killed_enough():
+                for pid in server.worker_pids():
+                    if pid not in server.killed and pid_alive(pid):
+                        server.kill_worker(pid)
+                return max(delays() or [0]) > EVENT_TIMEOUT
+            wait_until(killed_enough, 3 * EVENT_TIMEOUT,
+                       "a respawn delay over %d s" % EVENT_TIMEOUT)
+            self.assertEqual(server.worker_pids(), [])
+            server.signal(signal.SIGHUP)
+            server.wait_workers(2)
+            wait_until(lambda: status_of(server, "/readyz", admin=True) ==
+                       200, EVENT_TIMEOUT, "/readyz to answer 200")
+            self.assertEqual(server.get("/").status, 200)
 
     def test_sighup_moves_the_public_listener(self):
         with Foliod() as server:
