@@ -42,6 +42,23 @@
 enum proc_kind {
 	PROC_WORKER,
 	PROC_IMAGER,
+	PROC_KINDS
+};
+
+/* How the log names each kind, one and many. */
+static const char *const kind_name[PROC_KINDS] = { "worker", "imager" };
+static const char *const kind_plural[PROC_KINDS] = { "workers", "imagers" };
+
+/*
+ * The respawn backoff of one kind of process. Page workers and imagers
+ * back off apart: an image that crashes its decoder must never hold back
+ * a page worker's respawn, nor make /readyz fail (which would take the
+ * whole site out of a load balancer); while imagers back off, only /_img
+ * resizes wait (and answer 503 after IMAGE_WAIT_SEC, imgroute.c).
+ */
+struct backoff {
+	unsigned fast_fails;	/* died young, in a row */
+	time_t	 respawn_at;	/* 0 = no wait */
 };
 
 struct proc {
@@ -62,8 +79,7 @@ struct master {
 	int			 epfd;
 	int			 sigfd;
 	struct proc		 procs[METRICS_SLOTS];
-	unsigned		 fast_fails;	/* workers that died young, in a row */
-	time_t			 respawn_at;	/* 0 = no wait */
+	struct backoff		 backoff[PROC_KINDS];
 	struct watcher		 watch;
 	int64_t			 change_first;	/* ms: first unbuilt change, 0 = none */
 	int64_t			 change_last;
@@ -418,7 +434,7 @@ spawn_worker(struct master *ms, int slot, enum proc_kind kind)
 	if (pid == 0) {
 		/* Named before anything can fail, so a failure is logged as
 		 * the child's; worker_main and imager_main add the slot. */
-		log_role(kind == PROC_IMAGER ? "imager" : "worker");
+		log_role(kind_name[kind]);
 		proc_follow_parent(ms->pid);
 		close(ms->epfd);
 		close(ms->sigfd);
@@ -444,6 +460,8 @@ spawn_worker(struct master *ms, int slot, enum proc_kind kind)
 static void
 spawn_kind(struct master *ms, enum proc_kind kind, size_t want)
 {
+	if (mono_now() < ms->backoff[kind].respawn_at)
+		return;
 	for (int i = 0; i < METRICS_SLOTS &&
 	    count_procs(ms, false, (int)kind) < want; i++)
 		if (ms->procs[i].pid == 0 && spawn_worker(ms, i, kind) == -1)
@@ -453,25 +471,56 @@ spawn_kind(struct master *ms, enum proc_kind kind, size_t want)
 static void
 spawn_workers(struct master *ms)
 {
-	if (!ms->ready || ms->stopping || mono_now() < ms->respawn_at)
+	if (!ms->ready || ms->stopping)
 		return;
 	spawn_kind(ms, PROC_WORKER, (size_t)conf_workers(ms->conf));
 	spawn_kind(ms, PROC_IMAGER, (size_t)ms->conf->image_workers);
 	metrics_store(&ms->m->workers, count_procs(ms, true, PROC_WORKER));
 }
 
+/* The metric behind /readyz follows the page workers alone. */
+static void
+set_backoff_metric(struct master *ms, enum proc_kind kind, uint64_t on)
+{
+	if (kind == PROC_WORKER)
+		metrics_store(&ms->m->backoff, on);
+}
+
+/* The first young death is respawned at once; each one after it doubles
+ * the wait, up to the maximum. */
+static void
+back_off(struct master *ms, enum proc_kind kind)
+{
+	struct backoff *b = &ms->backoff[kind];
+	unsigned delay = 1;
+
+	if (++b->fast_fails < 2)
+		return;
+	for (unsigned i = 2; i < b->fast_fails &&
+	    delay < RESPAWN_BACKOFF_MAX_SEC; i++)
+		delay *= 2;
+	b->respawn_at = mono_now() + delay;
+	set_backoff_metric(ms, kind, 1);
+	if (kind == PROC_IMAGER)
+		log_warnx("imagers keep dying (look for an image that crashes"
+		    " them); resizes wait for them; next respawn in %u s",
+		    delay);
+	else
+		log_warnx("workers keep dying; next respawn in %u s", delay);
+}
+
 static void
 worker_died(struct master *ms, struct proc *p, int status)
 {
 	time_t lived = mono_now() - p->started;
-	unsigned delay;
+	const char *name = kind_name[p->kind];
 
 	if (WIFSIGNALED(status))
-		log_warnx("worker %ld killed by signal %d (%s)%s", (long)p->pid,
-		    WTERMSIG(status), strsignal(WTERMSIG(status)),
+		log_warnx("%s %ld killed by signal %d (%s)%s", name,
+		    (long)p->pid, WTERMSIG(status), strsignal(WTERMSIG(status)),
 		    WCOREDUMP(status) ? ", core dumped" : "");
 	else if (WEXITSTATUS(status) != 0 || (!p->retiring && !ms->stopping))
-		log_warnx("worker %ld exited with status %d", (long)p->pid,
+		log_warnx("%s %ld exited with status %d", name, (long)p->pid,
 		    WEXITSTATUS(status));
 	bool expected = p->retiring || ms->stopping;
 	p->pid = 0;
@@ -481,20 +530,10 @@ worker_died(struct master *ms, struct proc *p, int status)
 		return;
 	metrics_add(&ms->m->respawns, 1);
 	if (lived >= RESPAWN_FAST_FAIL_SEC) {
-		ms->fast_fails = 0;
+		ms->backoff[p->kind].fast_fails = 0;
 		return;
 	}
-	/* The first young death is respawned at once; each one after it
-	 * doubles the wait, up to the maximum. */
-	if (++ms->fast_fails < 2)
-		return;
-	delay = 1;
-	for (unsigned i = 2; i < ms->fast_fails &&
-	    delay < RESPAWN_BACKOFF_MAX_SEC; i++)
-		delay *= 2;
-	ms->respawn_at = mono_now() + delay;
-	metrics_store(&ms->m->backoff, 1);
-	log_warnx("workers keep dying; next respawn in %u s", delay);
+	back_off(ms, p->kind);
 }
 
 static void
@@ -604,9 +643,10 @@ reload_usable(const struct master *ms, const struct conf *next, char *err,
 static void
 end_backoff(struct master *ms)
 {
-	ms->fast_fails = 0;
-	ms->respawn_at = 0;
-	metrics_store(&ms->m->backoff, 0);
+	for (int k = 0; k < PROC_KINDS; k++) {
+		ms->backoff[k] = (struct backoff){ 0 };
+		set_backoff_metric(ms, (enum proc_kind)k, 0);
+	}
 }
 
 static void
@@ -710,7 +750,12 @@ next_timeout(const struct master *ms)
 {
 	int64_t now = mono_ms(), soonest = MASTER_IDLE_MS;
 
-	earliest(&soonest, (int64_t)ms->respawn_at * MS_PER_SEC, now);
+	for (int k = 0; k < PROC_KINDS; k++) {
+		earliest(&soonest, (int64_t)ms->backoff[k].respawn_at *
+		    MS_PER_SEC, now);
+		if (ms->backoff[k].fast_fails)
+			earliest(&soonest, now + MS_PER_SEC, now);
+	}
 	earliest(&soonest, (int64_t)ms->retire_deadline * MS_PER_SEC, now);
 	if (ms->builder)
 		earliest(&soonest, (int64_t)ms->build_deadline * MS_PER_SEC, now);
@@ -718,26 +763,40 @@ next_timeout(const struct master *ms)
 		earliest(&soonest, now + ((int64_t)ms->next_publish -
 		    (int64_t)time(NULL)) * MS_PER_SEC, now);
 	earliest(&soonest, change_due(ms), now);
-	if (ms->stopping || ms->fast_fails)
+	if (ms->stopping)
 		earliest(&soonest, now + MS_PER_SEC, now);
 	return soonest < 0 ? 0 : (int)soonest;
 }
 
-/* Workers that have lived long enough end a crash loop. */
+/* Processes of a kind that have lived long enough end its crash loop. */
 static void
-check_recovered(struct master *ms)
+check_recovered(struct master *ms, enum proc_kind kind)
 {
+	struct backoff *b = &ms->backoff[kind];
 	time_t now = mono_now();
 
-	if (ms->fast_fails == 0 || ms->respawn_at != 0)
+	if (b->fast_fails == 0 || b->respawn_at != 0)
 		return;
 	for (size_t i = 0; i < METRICS_SLOTS; i++)
-		if (ms->procs[i].pid != 0 &&
+		if (ms->procs[i].pid != 0 && ms->procs[i].kind == kind &&
 		    now - ms->procs[i].started < RESPAWN_FAST_FAIL_SEC)
 			return;
-	ms->fast_fails = 0;
-	metrics_store(&ms->m->backoff, 0);
-	log_info("workers are stable again");
+	b->fast_fails = 0;
+	set_backoff_metric(ms, kind, 0);
+	log_info("%s are stable again", kind_plural[kind]);
+}
+
+/* A kind whose backoff wait is over is respawned. */
+static void
+check_backoff(struct master *ms, enum proc_kind kind, time_t now)
+{
+	struct backoff *b = &ms->backoff[kind];
+
+	if (b->respawn_at && now >= b->respawn_at) {
+		b->respawn_at = 0;
+		spawn_workers(ms);
+	}
+	check_recovered(ms, kind);
 }
 
 static void
@@ -762,11 +821,8 @@ on_timers(struct master *ms)
 		ms->next_publish = 0;
 		start_build(ms);
 	}
-	if (ms->respawn_at && now >= ms->respawn_at) {
-		ms->respawn_at = 0;
-		spawn_workers(ms);
-	}
-	check_recovered(ms);
+	for (int k = 0; k < PROC_KINDS; k++)
+		check_backoff(ms, (enum proc_kind)k, now);
 	check_retired(ms, now);
 	if (ms->stopping) {
 		if (workers_alive(ms, true) == 0 && ms->builder == 0) {

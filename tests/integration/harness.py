@@ -44,9 +44,10 @@ START_ATTEMPTS = 3
 LOG_TAIL_LINES = 40
 
 SANITIZER_MARKS = ("runtime error:", "AddressSanitizer", "LeakSanitizer")
-# The master's line about a worker that died: "worker 123 killed by signal 9".
+# The master's line about a worker or an image process that died:
+# "worker 123 killed by signal 9", "imager 124 exited with status 1".
 WORKER_DEATH_RE = re.compile(
-    r"master: .*\bworker (\d+)\b.*\b(signal|status)\b")
+    r"master: .*\b(?:worker|imager) (\d+)\b.*\b(signal|status)\b")
 
 
 # --- What the fixture site holds ---------------------------------------------

@@ -2,12 +2,13 @@
 test_lifecycle.py: foliod as a Unix daemon. SIGHUP applies a changed config
 (the site title, posts_per_page, a moved public listener), refuses a broken
 one or one it cannot use (a moved run_dir, another user, a cache_dir it
-cannot make) and serves on with the old, and ends a respawn backoff; SIGTERM lets a slow download finish
-and exits 0; SIGQUIT does not wait for it; a worker that keeps dying is
-respawned with growing delays while /readyz answers 503; when the master
-is killed its children exit too; as PID 1 of its own PID namespace foliod
-reaps every child, orphans included; the pid file;
-workers dropping root to `user`; the systemd notify protocol.
+cannot make) and serves on with the old, and ends a respawn backoff; SIGTERM
+lets a slow download finish and exits 0; SIGQUIT does not wait for it; a
+worker that keeps dying is respawned with growing delays while /readyz
+answers 503, while imagers that keep dying back off on their own and leave
+/readyz alone; when the master is killed its children exit too; as PID 1 of
+its own PID namespace foliod reaps every child, orphans included; the pid
+file; workers dropping root to `user`; the systemd notify protocol.
 """
 
 import collections
@@ -395,6 +396,44 @@ class MasterDeath(unittest.TestCase):
             self.assertTrue(refused(server.admin_port), "the admin port"
                             " is still open")
             server.proc = None      # nothing left to stop
+
+
+class ImagerCrashLoop(unittest.TestCase):
+
+    def test_crashing_imagers_back_off_alone(self):
+        """Imagers killed as fast as they come back (as a crawler asking
+        for an image that crashes the decoder would) back off on their own:
+        /readyz stays 200, and a page worker that dies meanwhile is
+        respawned at once."""
+        with Foliod(conf={"image_workers": 2}) as server:
+            readyz = collections.Counter()
+
+            def imagers():
+                return [p for p in children_of(server.pid)
+                        if proc_comm(p) == "foliod imager"]
+
+            def delays():
+                return [int(d) for d in re.findall(
+                    r"imagers keep dying.*next respawn in (\d+) s",
+                    server.log())]
+
+            def crashed_enough():
+                for pid in imagers():
+                    if pid not in server.killed and pid_alive(pid):
+                        server.kill_worker(pid)
+                readyz[status_of(server, "/readyz", admin=True)] += 1
+                return max(delays() or [0]) > EVENT_TIMEOUT
+            wait_until(crashed_enough, 3 * EVENT_TIMEOUT,
+                       "an imager respawn delay over %d s" % EVENT_TIMEOUT)
+            self.assertEqual(dict(readyz), {200: sum(readyz.values())})
+            self.assertRegex(server.log(), r"master: warn: imager \d+"
+                             r" killed by signal 9")
+            self.assertNotRegex(server.log(), r"workers keep dying")
+            victim = server.wait_workers(2)[0]
+            server.kill_worker(victim)
+            server.wait_workers(2, exclude=[victim])
+            self.assertEqual(server.get("/readyz", admin=True).status, 200)
+            self.assertEqual(server.get("/").status, 200)
 
 
 # --- PID 1 -------------------------------------------------------------------
