@@ -53,6 +53,7 @@ LIB_SRCS = \
 	lib/image_png.c		\
 	lib/image_webp.c	\
 	lib/imgcache.c		\
+	lib/imgsize.c		\
 	lib/fdcache.c
 
 # ... and the processes (daemon/).

@@ -22,6 +22,7 @@
 #include "http_resp.h"
 #include "image.h"
 #include "imgcache.h"
+#include "imgsize.h"
 #include "index.h"
 #include "folio_limits.h"
 #include "metrics.h"
@@ -62,15 +63,21 @@ noreturn void master_run(const struct settings *s, struct conf *conf,
 struct img_request {
 	char	root[PATH_MAX];		/* the content root of the index */
 	char	src[PATH_MAX];		/* the source, relative to root */
-	char	key[IMGCACHE_KEY_LEN + 1];
 	int	width;
 	int	quality;
-	int	format;			/* enum image_format of the output */
+	int	format;			/* IMAGE_FMT_WEBP if the client takes
+					 * it, else IMAGE_FMT_NONE */
 };
 
+/* The imager works out the output (image_plan()) and its cache key from
+ * the source it read, and says what they are: the worker's Content-Type
+ * and ETag, and the source's size for the worker to remember. */
 struct img_reply {
 	int	status;			/* 0, or the HTTP status to answer */
 	int	outcome;		/* enum imgcache_outcome */
+	int	format;			/* enum image_format of the output */
+	char	key[IMGCACHE_KEY_LEN + 1];
+	struct imgsize_entry size;	/* of the source; zero if unknown */
 	char	msg[IMAGE_ERR_MAX];
 };
 
@@ -251,6 +258,7 @@ struct worker {
 	struct imgcache		 cache;
 	bool			 have_cache;
 	struct fdcache		 imgfds;	/* /_img hits, kept open */
+	struct imgsize		 imgsizes;	/* of sources, from imagers */
 	struct image_allow	 allow;		/* widths and qualities */
 	bool			 stopping;
 	time_t			 stop_deadline;	/* mono: in-flight requests

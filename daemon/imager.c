@@ -85,7 +85,9 @@ struct job {
 	const struct img_request *req;
 	const void	*data;
 	size_t		 len;
+	struct stat	 st;		/* of the source read */
 	struct image_limits lim;
+	struct image_plan plan;
 	char		 err[IMAGE_ERR_MAX];
 };
 
@@ -96,8 +98,8 @@ make_image(void *arg, struct buf *out)
 	struct image_result res;
 
 	return image_resize(j->data, j->len, (uint32_t)j->req->width,
-	    j->req->quality, (enum image_format)j->req->format, &j->lim, out,
-	    &res, j->err, sizeof(j->err));
+	    j->req->quality, j->plan.format, &j->lim, out, &res, j->err,
+	    sizeof(j->err));
 }
 
 static int
@@ -118,7 +120,7 @@ read_all(int fd, char *p, size_t len)
 /* Reads the source whole, bounded by image_max_bytes. */
 static void *
 read_source(const struct conf *conf, const struct img_request *req,
-    size_t *len, struct img_reply *rep)
+    size_t *len, struct stat *stp, struct img_reply *rep)
 {
 	struct stat st;
 	int rootfd, fd = -1;
@@ -143,6 +145,7 @@ read_source(const struct conf *conf, const struct img_request *req,
 		data = NULL;
 	} else {
 		*len = (size_t)st.st_size;
+		*stp = st;
 	}
 	if (fd != -1)
 		close(fd);
@@ -187,6 +190,30 @@ count_resize(struct metrics *m, const struct timespec *t0)
 	metrics_add(&m->resizes, 1);
 }
 
+/*
+ * Works out the output from the source's header, and its cache key from
+ * the file this imager read (not from anything the worker says), so the
+ * key always names what is stored under it. Returns 0, or an image_status
+ * with j->err set when the header alone refuses the source.
+ */
+static int
+plan_job(struct job *j, struct img_reply *rep)
+{
+	struct image_info info;
+	int rc;
+
+	if ((rc = image_probe(j->data, j->len, &j->lim, &info, j->err,
+	    sizeof(j->err))) != IMAGE_OK)
+		return rc;
+	image_plan(&info, (uint32_t)j->req->width,
+	    j->req->format == IMAGE_FMT_WEBP, &j->plan);
+	imgcache_key(j->req->src, &j->st, j->req->width, j->req->quality,
+	    j->plan.format, rep->key);
+	rep->format = (int)j->plan.format;
+	imgsize_entry_set(&rep->size, &j->st, &info);
+	return IMAGE_OK;
+}
+
 /* Answers one question: the image's descriptor, or -1 with rep set. */
 static int
 answer(const struct conf *conf, struct imgcache *cache, struct metrics *m,
@@ -199,13 +226,14 @@ answer(const struct conf *conf, struct imgcache *cache, struct metrics *m,
 	struct buf out;
 	int rc, fd = -1;
 
-	if ((j.data = read_source(conf, req, &j.len, rep)) == NULL)
+	if ((j.data = read_source(conf, req, &j.len, &j.st, rep)) == NULL)
 		return -1;
 	j.lim.max_bytes = conf->image_max_bytes;
 	j.lim.max_pixels = (uint64_t)conf->image_max_pixels * 1000000;
 	buf_init(&out, IMAGER_OUTPUT_MAX);
 	clock_gettime(CLOCK_MONOTONIC, &t0);
-	rc = imgcache_fetch(cache, req->key, make_image, &j, &out, &f);
+	if ((rc = plan_job(&j, rep)) == IMAGE_OK)
+		rc = imgcache_fetch(cache, rep->key, make_image, &j, &out, &f);
 	if (rc == 0 && f.outcome == IMGCACHE_MISS)
 		count_resize(m, &t0);
 	else if (rc > 0)
@@ -220,7 +248,7 @@ answer(const struct conf *conf, struct imgcache *cache, struct metrics *m,
 	} else if (f.outcome != IMGCACHE_MISS) {
 		fd = f.fd;
 	} else if (!f.stored ||
-	    (fd = imgcache_get(cache, req->key, &st)) == -1) {
+	    (fd = imgcache_get(cache, rep->key, &st)) == -1) {
 		fd = memory_file(out.data + f.body_off, f.body_len);
 	}
 	rep->outcome = rc == 0 ? (int)f.outcome : 0;
@@ -272,14 +300,7 @@ serve_one(const struct conf *conf, struct imgcache *cache, struct metrics *m,
 		return;
 	req.root[sizeof(req.root) - 1] = '\0';
 	req.src[sizeof(req.src) - 1] = '\0';
-	req.key[sizeof(req.key) - 1] = '\0';
 	memset(&rep, 0, sizeof(rep));
-	if (!imgcache_key_ok(req.key)) {
-		rep.status = 400;
-		snprintf(rep.msg, sizeof(rep.msg), "bad cache key");
-		reply(cfd, &rep, -1);
-		return;
-	}
 	fd = answer(conf, cache, m, &req, &rep);
 	reply(cfd, &rep, fd);
 	if (fd != -1)

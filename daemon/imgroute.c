@@ -26,6 +26,7 @@
 struct img_hit {
 	char	ver[ETAG_CORE_LEN + 1];
 	char	key[IMGCACHE_KEY_LEN + 1];
+	int	format;		/* enum image_format of the output */
 };
 
 _Static_assert(sizeof(struct img_hit) <= FDCACHE_EXTRA_MAX,
@@ -51,7 +52,7 @@ hit_key(const struct image_req *ir, enum image_format fmt,
 /* Answers from the open-file cache, if this image is in it. */
 static bool
 cached_hit(struct worker *w, struct conn *c, const struct image_req *ir,
-    enum image_format fmt, const unsigned char *key, size_t keylen)
+    const unsigned char *key, size_t keylen)
 {
 	struct img_hit hit;
 	struct stat st;
@@ -61,9 +62,29 @@ cached_hit(struct worker *w, struct conn *c, const struct image_req *ir,
 	    sizeof(hit))) == -1)
 		return false;
 	c->img_versioned = strcmp(ir->version, hit.ver) == 0;
-	c->img_format = fmt;
+	c->img_format = hit.format;
 	memcpy(c->img_key, hit.key, sizeof(c->img_key));
 	respond_image(w, c, fd, &st, true);
+	return true;
+}
+
+/*
+ * The output and its cache key, when this worker knows the source's size
+ * (an imager told it, for the file as it is now); false if it does not,
+ * and only an imager can tell.
+ */
+static bool
+planned_key(struct worker *w, struct conn *c, const char *src,
+    const struct stat *st, const struct image_req *ir, enum image_format want)
+{
+	struct image_info info;
+	struct image_plan p;
+
+	if (!imgsize_get(&w->imgsizes, st, &info))
+		return false;
+	image_plan(&info, (uint32_t)ir->width, want == IMAGE_FMT_WEBP, &p);
+	c->img_format = p.format;
+	imgcache_key(src, st, ir->width, ir->quality, p.format, c->img_key);
 	return true;
 }
 
@@ -152,7 +173,7 @@ image_route(struct worker *w, struct conn *c, const char *query, size_t qlen)
 	if (c->info.accept & ACCEPT_WEBP)
 		fmt = IMAGE_FMT_WEBP;
 	keylen = hit_key(&ir, fmt, key);
-	if (cached_hit(w, c, &ir, fmt, key, keylen))
+	if (cached_hit(w, c, &ir, key, keylen))
 		return;
 	if ((fd = open_beneath(w->cur->rootfd, src)) == -1) {
 		respond_error(w, c, 404, "url: no such image", "");
@@ -166,10 +187,10 @@ image_route(struct worker *w, struct conn *c, const char *query, size_t qlen)
 	close(fd);
 	file_version(&st, hit.ver);
 	c->img_versioned = strcmp(ir.version, hit.ver) == 0;
-	c->img_format = fmt;
-	imgcache_key(src, &st, ir.width, ir.quality, fmt, c->img_key);
-	if ((fd = imgcache_get(&w->cache, c->img_key, &st)) != -1) {
+	if (planned_key(w, c, src, &st, &ir, fmt) &&
+	    (fd = imgcache_get(&w->cache, c->img_key, &st)) != -1) {
 		memcpy(hit.key, c->img_key, sizeof(hit.key));
+		hit.format = c->img_format;
 		fdcache_put(&w->imgfds, key, keylen, fd, &st, &hit, sizeof(hit),
 		    w->mono);
 		respond_image(w, c, fd, &st, true);
@@ -180,12 +201,26 @@ image_route(struct worker *w, struct conn *c, const char *query, size_t qlen)
 	    (int)w->cur->ix.hdr->root.len,
 	    index_blob(&w->cur->ix, w->cur->ix.hdr->root));
 	memcpy(req.src, src, sizeof(req.src));
-	memcpy(req.key, c->img_key, sizeof(req.key));
 	req.width = ir.width;
 	req.quality = ir.quality;
-	req.format = fmt;
+	req.format = fmt == IMAGE_FMT_WEBP ? IMAGE_FMT_WEBP : IMAGE_FMT_NONE;
 	if (!ask_imager(w, c, &req))
 		busy(w, c);
+}
+
+/* What the imager made, and of what source: false if the reply does not
+ * make sense. */
+static bool
+taken_reply(struct worker *w, struct conn *c, struct img_reply *rep)
+{
+	rep->key[sizeof(rep->key) - 1] = '\0';
+	if (!imgcache_key_ok(rep->key) ||
+	    image_format_mime((enum image_format)rep->format) == NULL)
+		return false;
+	c->img_format = rep->format;
+	memcpy(c->img_key, rep->key, sizeof(c->img_key));
+	imgsize_put(&w->imgsizes, &rep->size);
+	return true;
 }
 
 /* Takes the imager's answer: the image's descriptor, or why not. */
@@ -229,8 +264,11 @@ image_answer(struct worker *w, struct conn *c)
 		rep.msg[sizeof(rep.msg) - 1] = '\0';
 		respond_error(w, c, rep.status ? rep.status : 503,
 		    rep.msg[0] ? rep.msg : "the image could not be made", "");
-	} else {
+	} else if (taken_reply(w, c, &rep)) {
 		respond_image(w, c, fd, &st, rep.outcome != IMGCACHE_MISS);
+	} else {
+		close(fd);
+		busy(w, c);
 	}
 	conn_resume(w, c);
 }

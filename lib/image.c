@@ -15,6 +15,7 @@
 
 #include <lcms2.h>
 #include <webp/decode.h>
+#include <webp/encode.h>
 
 #include "buf.h"
 #include "path.h"
@@ -436,6 +437,20 @@ image_target_size(const struct image_info *info, uint32_t want,
 	th = ((uint64_t)dh * tw * 2 + dw) / ((uint64_t)dw * 2);
 	*w = tw;
 	*h = th == 0 ? 1 : (uint32_t)th;
+}
+
+_Static_assert(IMAGE_WEBP_DIM_MAX == WEBP_MAX_DIMENSION,
+    "IMAGE_WEBP_DIM_MAX is libwebp's bound");
+
+void
+image_plan(const struct image_info *info, uint32_t want, bool webp,
+    struct image_plan *p)
+{
+	image_target_size(info, want, &p->width, &p->height);
+	p->format = info->format;
+	if (webp && p->width <= IMAGE_WEBP_DIM_MAX &&
+	    p->height <= IMAGE_WEBP_DIM_MAX)
+		p->format = IMAGE_FMT_WEBP;
 }
 
 /* --- Colour ------------------------------------------------------------- */

@@ -101,6 +101,26 @@ int	image_probe(const void *data, size_t len,
 void	image_target_size(const struct image_info *info, uint32_t want,
 	    uint32_t *w, uint32_t *h);
 
+/*
+ * What /_img makes of a source for a request of width want: the output's
+ * size (image_target_size()) and format. WebP when the client takes it
+ * (webp) and the output fits WebP's IMAGE_WEBP_DIM_MAX a side, else the
+ * source's own format: a tall image at a large width must not fail for
+ * every browser that takes WebP when its source format can carry it. Both
+ * the worker (from a remembered size) and the imager (from the probe) call
+ * this, so they agree on the cache key.
+ */
+struct image_plan {
+	uint32_t	width, height;	/* of the output */
+	enum image_format format;	/* of the output */
+};
+
+/* WebP's largest side (libwebp's WEBP_MAX_DIMENSION). */
+#define IMAGE_WEBP_DIM_MAX	16383
+
+void	image_plan(const struct image_info *info, uint32_t want, bool webp,
+	    struct image_plan *p);
+
 /* What image_resize() made. */
 struct image_result {
 	enum image_format format;	/* of the output */

@@ -54,6 +54,10 @@ BIG_SIZE = (3000, 2000)
 # Made-up sources of random pixels (they do not compress): the flood's
 # big outputs, and one just over image_max_bytes = 1M.
 NOISE_SIZE = (600, 400)
+# A long screenshot: at its own width the output is over WebP's 16383
+# pixels a side (libwebp's WEBP_MAX_DIMENSION), at 128 it is not.
+TALL_SIZE = (256, 20000)
+WEBP_DIM_MAX = 16383
 OVERSIZE_SIZE = (800, 640)
 ONE_MIB = 1 << 20
 WEBP_ACCEPT = [("Accept", "image/avif,image/webp,image/apng,*/*;q=0.8")]
@@ -253,6 +257,13 @@ def big_png():
     return _made["big"]
 
 
+def tall_png():
+    """TALL_SIZE grey, a gradient down the page."""
+    width, height = TALL_SIZE
+    return make_png(width, height, [bytes([y % 256]) * width
+                                    for y in range(height)], color_type=0)
+
+
 def noise_png(size, seed):
     """Random RGB pixels: a PNG about as large as its pixels."""
     width, height = size
@@ -360,6 +371,11 @@ class ImageTestCase(FoliodTestCase):
 class Formats(ImageTestCase):
     conf = {"image_workers": 2, "image_max_age": IMAGE_MAX_AGE}
 
+    @classmethod
+    def prepare_content(cls, server):
+        copy_fixture_images(server)
+        server.write_content("images/tall.png", tall_png())
+
     def check(self, url, display, want, accept, fmt):
         resp = self.fetch_ok(img(url, want), accept)
         self.assert_image_headers(resp, "image/" + fmt)
@@ -454,6 +470,31 @@ class Formats(ImageTestCase):
                 self.assert_image_headers(resp, mime)
                 self.assertEqual(parse_image(resp.body).format,
                                  mime.split("/")[1])
+
+    def test_too_tall_for_webp_keeps_the_source_format(self):
+        """A client that takes WebP gets the PNG (the same entry, ETag and
+        bytes as any other client), not a 500, when the output would be over
+        WebP's bound; at a width where it fits, WebP."""
+        url = "/images/tall.png"
+        for want in (TALL_SIZE[0], 3840):
+            with self.subTest(w=want):
+                self.assertGreater(expected_size(TALL_SIZE, want)[1],
+                                   WEBP_DIM_MAX)
+                plain = self.check(url, TALL_SIZE, want, PLAIN_ACCEPT, "png")
+                first = self.fetch_ok(img(url, want), WEBP_ACCEPT)
+                again = self.fetch_ok(img(url, want), WEBP_ACCEPT)
+                for resp in (first, again):
+                    self.assert_image_headers(resp, "image/png")
+                    self.assertEqual(parse_image(resp.body).format, "png")
+                self.assertEqual(again.header("X-Cache"), "HIT")
+                self.assertEqual(again.body, first.body)
+                plain_resp = self.fetch_ok(img(url, want))
+                self.assertEqual(first.header("ETag"),
+                                 plain_resp.header("ETag"))
+                self.assertEqual(first.body, plain_resp.body)
+                self.assertEqual(plain.format, "png")
+        out = self.check(url, TALL_SIZE, 128, WEBP_ACCEPT, "webp")
+        self.assertLessEqual(out.height, WEBP_DIM_MAX)
 
     def test_formats_have_their_own_etags(self):
         jpeg = self.fetch_ok(img("/images/photo.jpg", 48))

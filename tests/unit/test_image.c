@@ -436,6 +436,52 @@ test_probe_limits(void)
 
 /* --- Resize ------------------------------------------------------------- */
 
+/*
+ * image_plan(): the output a worker and an imager agree on. WebP only when
+ * asked and when the output fits WebP's 16383 pixels a side; a taller one
+ * keeps the source's format, at any width.
+ */
+static void
+test_plan(void)
+{
+	static const struct {
+		uint32_t dw, dh;
+		int src;
+		uint32_t want;
+		bool webp;
+		uint32_t w, h;
+		int format;
+	} t[] = {
+		{ 1200, 800, IMAGE_FMT_JPEG, 640, true, 640, 427, IMAGE_FMT_WEBP },
+		{ 1200, 800, IMAGE_FMT_JPEG, 640, false, 640, 427, IMAGE_FMT_JPEG },
+		{ 1200, 800, IMAGE_FMT_JPEG, 3840, true, 1200, 800, IMAGE_FMT_WEBP },
+		{ 200, 20000, IMAGE_FMT_PNG, 128, true, 128, 12800, IMAGE_FMT_WEBP },
+		{ 200, 20000, IMAGE_FMT_PNG, 200, true, 200, 20000, IMAGE_FMT_PNG },
+		{ 200, 20000, IMAGE_FMT_PNG, 3840, true, 200, 20000, IMAGE_FMT_PNG },
+		{ 1000, 30000, IMAGE_FMT_JPEG, 640, true, 640, 19200, IMAGE_FMT_JPEG },
+		{ 1000, 16383, IMAGE_FMT_JPEG, 1080, true, 1000, 16383, IMAGE_FMT_WEBP },
+		{ 1000, 16384, IMAGE_FMT_JPEG, 1080, true, 1000, 16384, IMAGE_FMT_JPEG },
+		{ 20000, 100, IMAGE_FMT_PNG, 3840, true, 3840, 19, IMAGE_FMT_WEBP },
+	};
+
+	for (size_t i = 0; i < sizeof(t) / sizeof(t[0]); i++) {
+		struct image_info info = {
+			.format = (enum image_format)t[i].src,
+			.width = t[i].dw, .height = t[i].dh,
+			.display_width = t[i].dw, .display_height = t[i].dh,
+			.orientation = 1,
+		};
+		struct image_plan p;
+
+		image_plan(&info, t[i].want, t[i].webp, &p);
+		ok(p.width == t[i].w && p.height == t[i].h &&
+		    p.format == (enum image_format)t[i].format,
+		    "plan %ux%u w=%u webp=%d: %ux%u fmt %d, want %ux%u fmt %d",
+		    t[i].dw, t[i].dh, t[i].want, t[i].webp, p.width, p.height,
+		    (int)p.format, t[i].w, t[i].h, t[i].format);
+	}
+}
+
 static void
 test_sizes(void)
 {
@@ -1194,6 +1240,7 @@ main(void)
 	test_probe_prefixes();
 	test_probe_limits();
 	test_sizes();
+	test_plan();
 	test_jpeg_output();
 	test_exif_file();
 	test_orientations();
