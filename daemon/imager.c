@@ -97,7 +97,7 @@ make_image(void *arg, struct buf *out)
 	struct job *j = arg;
 	struct image_result res;
 
-	return image_resize(j->data, j->len, (uint32_t)j->req->width,
+	return image_resize(j->data, j->len, j->plan.width,
 	    j->req->quality, j->plan.format, &j->lim, out, &res, j->err,
 	    sizeof(j->err));
 }
@@ -193,7 +193,9 @@ count_resize(struct metrics *m, const struct timespec *t0)
 /*
  * Works out the output from the source's header, and its cache key from
  * the file this imager read (not from anything the worker says), so the
- * key always names what is stored under it. Returns 0, or an image_status
+ * key always names what is stored under it. The key takes the output's
+ * width, not the one asked for: every width at or above the source's makes
+ * the same image, so they share one entry and one resize. Returns 0, or an image_status
  * with j->err set when the header alone refuses the source.
  */
 static int
@@ -207,7 +209,7 @@ plan_job(struct job *j, struct img_reply *rep)
 		return rc;
 	image_plan(&info, (uint32_t)j->req->width,
 	    j->req->format == IMAGE_FMT_WEBP, &j->plan);
-	imgcache_key(j->req->src, &j->st, j->req->width, j->req->quality,
+	imgcache_key(j->req->src, &j->st, (int)j->plan.width, j->req->quality,
 	    j->plan.format, rep->key);
 	rep->format = (int)j->plan.format;
 	imgsize_entry_set(&rep->size, &j->st, &info);

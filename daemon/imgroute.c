@@ -84,7 +84,7 @@ planned_key(struct worker *w, struct conn *c, const char *src,
 		return false;
 	image_plan(&info, (uint32_t)ir->width, want == IMAGE_FMT_WEBP, &p);
 	c->img_format = p.format;
-	imgcache_key(src, st, ir->width, ir->quality, p.format, c->img_key);
+	imgcache_key(src, st, (int)p.width, ir->quality, p.format, c->img_key);
 	return true;
 }
 

@@ -94,8 +94,9 @@ void	imgcache_close(struct imgcache *c);
 /*
  * The key of one output: the source's site-relative path, its identity
  * (st_size, st_mtim, st_ino: a changed file gets new keys, old entries
- * become unreachable and age out), width, quality and format, plus a
- * version of the resize code. Deterministic across processes and runs.
+ * become unreachable and age out), width (the output's, from image_plan():
+ * every width asked for at or above the source's is one key), quality and
+ * format, plus a version of the resize code. Deterministic across processes and runs.
  * Writes IMGCACHE_KEY_LEN hex digits and a NUL.
  */
 void	imgcache_key(const char *src_rel, const struct stat *st, int width,

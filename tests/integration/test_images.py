@@ -631,6 +631,7 @@ class Caching(ImageTestCase):
         copy_fixture_images(server)
         for name in ("swap.jpg", "swap2.jpg"):
             server.write_content("images/" + name, fixture_image("photo.jpg"))
+        server.write_content("images/narrow.png", fixture_image("diagram.png"))
         server.write_content(VERSIONS_POST, versions_post())
 
     def html_version(self, rel):
@@ -672,6 +673,25 @@ class Caching(ImageTestCase):
         b = self.fetch_ok(img("/images/photo.jpg", 256))
         self.assertNotEqual(a.header("ETag"), b.header("ETag"))
         self.assertNotEqual(a.body, b.body)
+
+    def test_widths_over_the_source_share_one_entry(self):
+        """Every width at or above the source's makes the same image: one
+        resize, one cache entry, one ETag, for each format."""
+        url = "/images/narrow.png"
+        over = [w for w in WIDTHS if w >= FIXTURE_IMAGES["diagram.png"][0]]
+        self.assertGreater(len(over), 2)
+        for accept in (PLAIN_ACCEPT, WEBP_ACCEPT):
+            with self.subTest(accept=accept):
+                before = self.resizes()
+                entries = self.server.metric("folio_image_cache_entries")
+                resps = [self.fetch_ok(img(url, w), accept) for w in over]
+                self.assertEqual(len({r.header("ETag") for r in resps}), 1)
+                self.assertEqual(len({r.body for r in resps}), 1)
+                self.assertEqual([r.header("X-Cache") for r in resps],
+                                 ["MISS"] + ["HIT"] * (len(over) - 1))
+                self.assertEqual(self.resizes() - before, 1)
+                self.assertEqual(self.server.metric(
+                    "folio_image_cache_entries") - entries, 1)
 
     def test_304_on_a_matching_etag(self):
         target = img("/images/photo.jpg", 384)
