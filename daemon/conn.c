@@ -335,7 +335,7 @@ conn_run(struct worker *w, struct conn *c)
 			c->deadline = w->mono + w->conf->send_timeout;
 			respond(w, c, rc);
 			if (c->state == CONN_WAIT) {
-				set_events(w, c, 0);	/* the imager first */
+				set_events(w, c, EPOLLRDHUP);	/* the imager first */
 				return;
 			}
 		}
@@ -366,9 +366,11 @@ conn_event(struct worker *w, struct conn *c, uint32_t events)
 	if (c->state == CONN_FREE)
 		return;		/* closed earlier in this batch */
 	if (c->state == CONN_WAIT) {
-		/* Parked for an imager: only a hang-up can come (always
-		 * reported, whatever the interest). */
-		if (events & (EPOLLHUP | EPOLLERR))
+		/* Parked for an imager: only the client's leaving can come,
+		 * its FIN (EPOLLRDHUP, asked for) or a reset (EPOLLHUP and
+		 * EPOLLERR, always reported). Closing closes the imager
+		 * socket, which tells a queued imager not to start. */
+		if (events & (EPOLLRDHUP | EPOLLHUP | EPOLLERR))
 			conn_close(w, c);
 		return;
 	}

@@ -288,6 +288,21 @@ reply(int cfd, const struct img_reply *rep, int fd)
 		log_warn("reply to a worker");
 }
 
+/*
+ * True if the worker has closed its end: its client left (or waited past
+ * IMAGE_WAIT_SEC) while the question sat in the queue. Checked just before
+ * the work starts, so a crawler that walks a srcset and hangs up does not
+ * keep the imagers resizing for nobody while real visitors wait.
+ */
+static bool
+asker_gone(int cfd)
+{
+	struct pollfd p = { .fd = cfd, .events = POLLRDHUP };
+
+	return poll(&p, 1, 0) == 1 &&
+	    (p.revents & (POLLHUP | POLLRDHUP | POLLERR)) != 0;
+}
+
 static void
 serve_one(const struct conf *conf, struct imgcache *cache, struct metrics *m,
     int cfd)
@@ -302,6 +317,10 @@ serve_one(const struct conf *conf, struct imgcache *cache, struct metrics *m,
 		return;
 	req.root[sizeof(req.root) - 1] = '\0';
 	req.src[sizeof(req.src) - 1] = '\0';
+	if (asker_gone(cfd)) {
+		log_debug("%s: its client has gone; not made", req.src);
+		return;
+	}
 	memset(&rep, 0, sizeof(rep));
 	fd = answer(conf, cache, m, &req, &rep);
 	reply(cfd, &rep, fd);

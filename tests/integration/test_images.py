@@ -621,6 +621,43 @@ class Refusals(ImageTestCase):
                                  resp.text)
 
 
+class AbandonedRequests(ImageTestCase):
+    # One imager, the default: a queue of abandoned questions would hold up
+    # every other image.
+    conf = {"image_workers": 1}
+
+    @classmethod
+    def prepare_content(cls, server):
+        copy_fixture_images(server)
+        server.write_content("images/big.png", big_png())
+
+    def making(self):
+        return [n for n in os.listdir(self.server.cache_dir)
+                if n.endswith(".lock")]
+
+    def test_a_question_whose_client_left_is_not_resized(self):
+        before = self.resizes()
+        done = []
+        blocker = threading.Thread(target=lambda: done.append(self.fetch(
+            img("/images/big.png", 1920), WEBP_ACCEPT)))
+        blocker.start()
+        try:
+            wait_until(self.making, EVENT_TIMEOUT, "the big resize to start")
+            # Queued behind it, each client hangs up at once.
+            for w in (64, 96, 128, 256, 384):
+                conn = self.server.connect()
+                conn.send(("GET %s HTTP/1.1\r\nHost: x\r\n\r\n" %
+                           img(PHOTO, w)).encode())
+                conn.close()
+        finally:
+            blocker.join(RESIZE_TIMEOUT + IO_TIMEOUT)
+        self.assertEqual([r.status for r in done], [200])
+        # Asked after them all, so answered after the imager took each.
+        self.fetch_ok(img(PHOTO, 48))
+        self.assertEqual(self.resizes() - before, 2)
+        self.assert_serving()
+
+
 # --- Cache, validators, HEAD, Cache-Control ----------------------------------
 
 class Caching(ImageTestCase):
