@@ -37,8 +37,29 @@
 /* Resizes yield the CPU to the workers: a page must not wait for an image
  * (nice(2) value; SCHED_IDLE would starve resizes on a busy host). */
 #define IMAGER_NICE		10
+/*
+ * Failed resizes an imager remembers, so a source that fails late (data
+ * truncated near its end, an output the encoder refuses) costs one decode
+ * per IMAGER_FAIL_TTL_SEC and imager, not one per request. The key names
+ * the source's identity, so a mended source is tried at once. A fixed
+ * table (about 300 bytes a slot); a failure takes its key's slot over.
+ */
+#define IMAGER_FAIL_SLOTS	256
+#define IMAGER_FAIL_TTL_SEC	60
 
 static char role[ROLE_MAX];
+
+struct failure {
+	char	key[IMGCACHE_KEY_LEN + 1];
+	int	status;			/* enum image_status */
+	time_t	until;			/* CLOCK_MONOTONIC seconds */
+	char	msg[IMAGE_ERR_MAX];
+};
+
+static struct failure failures[IMAGER_FAIL_SLOTS];
+
+_Static_assert((IMAGER_FAIL_SLOTS & (IMAGER_FAIL_SLOTS - 1)) == 0,
+    "IMAGER_FAIL_SLOTS is a power of two");
 
 static int
 socket_path(const struct conf *conf, struct sockaddr_un *sun)
@@ -216,6 +237,79 @@ plan_job(struct job *j, struct img_reply *rep)
 	return IMAGE_OK;
 }
 
+static time_t
+mono_now(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC_COARSE, &ts);
+	return ts.tv_sec;
+}
+
+/* A key's slot: keys are hashes already (hex), so their first digits do. */
+static struct failure *
+failure_slot(const char *key)
+{
+	char head[9];
+
+	memcpy(head, key, sizeof(head) - 1);
+	head[sizeof(head) - 1] = '\0';
+	return &failures[strtoul(head, NULL, 16) & (IMAGER_FAIL_SLOTS - 1)];
+}
+
+/* Only failures the same bytes and configuration would repeat: an
+ * allocation that failed may work the next time. */
+static bool
+failure_lasts(int status)
+{
+	return status == IMAGE_ETOOBIG || status == IMAGE_EFORMAT ||
+	    status == IMAGE_ECORRUPT || status == IMAGE_EOUTPUT;
+}
+
+static void
+failure_keep(const char *key, int status, const char *msg)
+{
+	struct failure *f = failure_slot(key);
+
+	if (!failure_lasts(status))
+		return;
+	memcpy(f->key, key, sizeof(f->key));
+	f->status = status;
+	f->until = mono_now() + IMAGER_FAIL_TTL_SEC;
+	snprintf(f->msg, sizeof(f->msg), "%s", msg);
+}
+
+/* The status of key's failure within IMAGER_FAIL_TTL_SEC, with its message
+ * in err; IMAGE_OK if there is none. */
+static int
+failure_recall(const char *key, char *err, size_t errlen)
+{
+	const struct failure *f = failure_slot(key);
+
+	if (f->status == IMAGE_OK || strcmp(f->key, key) != 0 ||
+	    mono_now() >= f->until)
+		return IMAGE_OK;
+	snprintf(err, errlen, "%s", f->msg);
+	return f->status;
+}
+
+/* The image from the cache or made now, or a failure remembered
+ * (*recalled): imgcache_fetch()'s result. */
+static int
+fetch(struct imgcache *cache, struct job *j, const char *key,
+    struct buf *out, struct imgcache_fetch *f, bool *recalled)
+{
+	int rc;
+
+	if ((rc = failure_recall(key, j->err, sizeof(j->err))) != IMAGE_OK) {
+		*recalled = true;
+		return rc;
+	}
+	if ((rc = imgcache_fetch(cache, key, make_image, j, out, f)) > 0)
+		failure_keep(key, rc, j->err);
+	return rc;
+}
+
 /* Answers one question: the image's descriptor, or -1 with rep set. */
 static int
 answer(const struct conf *conf, struct imgcache *cache, struct metrics *m,
@@ -226,6 +320,7 @@ answer(const struct conf *conf, struct imgcache *cache, struct metrics *m,
 	struct timespec t0;
 	struct stat st;
 	struct buf out;
+	bool recalled = false;
 	int rc, fd = -1;
 
 	if ((j.data = read_source(conf, req, &j.len, &j.st, rep)) == NULL)
@@ -235,10 +330,10 @@ answer(const struct conf *conf, struct imgcache *cache, struct metrics *m,
 	buf_init(&out, IMAGER_OUTPUT_MAX);
 	clock_gettime(CLOCK_MONOTONIC, &t0);
 	if ((rc = plan_job(&j, rep)) == IMAGE_OK)
-		rc = imgcache_fetch(cache, rep->key, make_image, &j, &out, &f);
+		rc = fetch(cache, &j, rep->key, &out, &f, &recalled);
 	if (rc == 0 && f.outcome == IMGCACHE_MISS)
 		count_resize(m, &t0);
-	else if (rc > 0)
+	else if (rc > 0 && !recalled)
 		metrics_add(&m->resize_failures, 1);
 	if (rc > 0) {
 		rep->status = image_http_status((enum image_status)rc);

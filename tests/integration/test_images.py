@@ -566,6 +566,12 @@ BAD_REQUESTS = (
 class Refusals(ImageTestCase):
     conf = {"image_workers": 1}
 
+    @classmethod
+    def prepare_content(cls, server):
+        copy_fixture_images(server)
+        server.write_content("images/mend.jpg", fixture_image(
+            "truncated.jpg"))
+
     def test_every_bad_request_is_a_400_naming_the_parameter(self):
         for query, param in BAD_REQUESTS:
             with self.subTest(query=query[:80]):
@@ -611,6 +617,19 @@ class Refusals(ImageTestCase):
         self.assertEqual([n for n in os.listdir(self.server.cache_dir)
                           if n.startswith(".tmp") or n.endswith(".lock")],
                          [])
+
+    def test_a_failed_resize_is_not_tried_on_every_request(self):
+        """A source that fails late (truncated) is decoded once: the
+        same refusal comes back without a resize; mended, it works."""
+        url = img("/images/mend.jpg", 750)
+        failures = self.server.metric("folio_image_resize_failures_total")
+        texts = {self.assert_refused(url, 422).text for _ in range(4)}
+        self.assertEqual(len(texts), 1, texts)
+        self.assertEqual(self.server.metric(
+            "folio_image_resize_failures_total") - failures, 1)
+        self.server.write_content("images/mend.jpg", fixture_image(
+            "photo.jpg"))
+        self.assertEqual(parse_image(self.fetch_ok(url).body).width, 750)
 
     def test_refusals_carry_a_real_reason_phrase(self):
         for name in ("truncated.jpg", "bomb.png", "not-an-image.jpg"):
