@@ -31,8 +31,9 @@
 /* Sizes (cache_max_bytes, image_max_bytes): from 1 MiB to 1 TiB. */
 #define CONF_BYTES_MIN_MIB	1
 #define CONF_BYTES_MAX_MIB	(1 << 20)
-/* The widths Next.js's image optimizer allows by default, so pages moved
- * from it keep their URLs' sizes. */
+/* The widths Next.js's image optimizer allows by default (deviceSizes and
+ * imageSizes) but 16, too small to be worth a resize: a site moved from it
+ * whose URLs ask for w=16 adds it to image_widths. */
 #define IMAGE_WIDTHS_DEFAULT	"32 48 64 96 128 256 384 640 750 828 1080 " \
 				"1200 1920 2048 3840"
 #define IMAGE_WIDTH_MAX		8192

@@ -167,7 +167,8 @@ struct image_allow {
 	int		 quality_default;	/* when q is absent; listed */
 };
 
-/* Widths 32 ... 3840 (Next.js's deviceSizes and imageSizes) and q 75. */
+/* Widths 32 ... 3840 (Next.js's deviceSizes and imageSizes but 16) and
+ * q 75. */
 extern const struct image_allow image_allow_default;
 
 /* Bytes of a url value, NUL included; longer is a 400. */

@@ -949,6 +949,46 @@ cleanup(void)
 
 /* Sizes with suffixes and number lists, the two value kinds of the image
  * keys. */
+/* The bounds foliod.conf(5) gives the lists: up to CONF_LIST_MAX (64)
+ * numbers, widths 1 to 8192, qualities 1 to 100. */
+static void
+list_of(char *out, size_t len, int n, int first)
+{
+	size_t off = 0;
+
+	out[0] = '\0';
+	for (int i = 0; i < n && off < len; i++)
+		off += (size_t)snprintf(out + off, len - off, "%d ", first + i);
+}
+
+static void
+test_list_bounds(void)
+{
+	char err[CONF_ERR_MAX], v[CONF_LIST_MAX * 8];
+	struct conf c;
+
+	conf_defaults(&c);
+	ok(conf_set(&c, "image_widths", "1 8192", err, sizeof(err)) == 0,
+	    "widths 1 and 8192 taken: %s", err);
+	ok(conf_set(&c, "image_widths", "8193", err, sizeof(err)) == -1,
+	    "width 8193 refused");
+	list_of(v, sizeof(v), CONF_LIST_MAX, 1);
+	ok(conf_set(&c, "image_widths", v, err, sizeof(err)) == 0 &&
+	    c.image_widths.n == CONF_LIST_MAX, "64 widths taken: %s", err);
+	list_of(v, sizeof(v), CONF_LIST_MAX + 1, 1);
+	ok(conf_set(&c, "image_widths", v, err, sizeof(err)) == -1,
+	    "65 widths refused");
+	list_of(v, sizeof(v), CONF_LIST_MAX, 1);
+	ok(conf_set(&c, "image_qualities", v, err, sizeof(err)) == 0 &&
+	    c.image_qualities.n == CONF_LIST_MAX, "64 qualities taken: %s",
+	    err);
+	list_of(v, sizeof(v), CONF_LIST_MAX + 1, 1);
+	ok(conf_set(&c, "image_qualities", v, err, sizeof(err)) == -1,
+	    "65 qualities refused");
+	ok(conf_set(&c, "image_qualities", "50 50", err, sizeof(err)) == -1,
+	    "repeated quality refused");
+}
+
 static void
 test_image_keys(void)
 {
@@ -1009,6 +1049,7 @@ test_image_keys(void)
 	conf_defaults(&c);
 	ok(conf_set(&c, "image_qualities", "101", err, sizeof(err)) == -1,
 	    "quality over 100 refused");
+	test_list_bounds();
 	ok(conf_set(&c, "image_workers", "0", err, sizeof(err)) == -1,
 	    "image_workers 0 refused");
 }
