@@ -7,7 +7,9 @@ DESTDIR	?=
 BUILD	?= build
 
 CC	?= cc
-PKGS	 = libcmark-gfm inih yaml-0.1 zlib libbrotlienc libjpeg libpng libwebp lcms2
+# libwebpdemux (in Debian's libwebp-dev) finds a WebP source's ICCP and
+# EXIF chunks, which libwebp's decoder skips.
+PKGS	 = libcmark-gfm inih yaml-0.1 zlib libbrotlienc libjpeg libpng libwebp libwebpdemux lcms2
 # Used from its header alone (lib/hash.c inlines XXH3): no library to link.
 HDR_PKGS = libxxhash
 CSTD	 = -std=c17 -D_GNU_SOURCE

@@ -179,6 +179,16 @@ exif_orientation(const uint8_t *t, size_t len)
 	return 1;
 }
 
+/* The orientation in a PNG eXIf or WebP EXIF chunk: a TIFF header, though
+ * some writers keep JPEG's "Exif\0\0" prefix. */
+static int
+exif_chunk_orientation(const uint8_t *body, size_t len)
+{
+	if (len >= 6 && memcmp(body, "Exif\0\0", 6) == 0)
+		return exif_orientation(body + 6, len - 6);
+	return exif_orientation(body, len);
+}
+
 static int
 check_pixels(const struct image_info *info, const struct image_limits *lim,
     char *err, size_t errlen)
@@ -315,15 +325,8 @@ png_scan_chunks(const uint8_t *d, size_t len, size_t i,
 			return;
 		if (memcmp(type, "tRNS", 4) == 0)
 			*trns = true;
-		else if (memcmp(type, "eXIf", 4) == 0) {
-			/* Some writers keep JPEG's "Exif\0\0" prefix. */
-			if (clen >= 6 && memcmp(body, "Exif\0\0", 6) == 0)
-				info->orientation = exif_orientation(body + 6,
-				    clen - 6);
-			else
-				info->orientation = exif_orientation(body,
-				    clen);
-		}
+		else if (memcmp(type, "eXIf", 4) == 0)
+			info->orientation = exif_chunk_orientation(body, clen);
 		i += 12 + clen;
 	}
 }
@@ -371,6 +374,8 @@ webp_probe(const uint8_t *d, size_t len, const struct image_limits *lim,
     struct image_info *info, char *err, size_t errlen)
 {
 	WebPBitstreamFeatures f;
+	const uint8_t *exif;
+	size_t exif_len;
 
 	if (WebPGetFeatures(d, len, &f) != VP8_STATUS_OK || f.width <= 0 ||
 	    f.height <= 0)
@@ -380,6 +385,11 @@ webp_probe(const uint8_t *d, size_t len, const struct image_limits *lim,
 	info->height = (uint32_t)f.height;
 	info->has_alpha = f.has_alpha;
 	info->components = f.has_alpha ? 4 : 3;
+	if (image_webp_exif(d, len, &exif, &exif_len) == -1)
+		return image_fail(err, errlen, IMAGE_ECORRUPT,
+		    "webp: truncated before its EXIF chunk");
+	if (exif != NULL)
+		info->orientation = exif_chunk_orientation(exif, exif_len);
 	return check_pixels(info, lim, err, errlen);
 }
 

@@ -84,10 +84,12 @@ struct image_info {
 
 /*
  * Reads format, size and orientation from the first bytes of data (JPEG
- * markers up to the first scan, PNG chunks up to IDAT, the WebP header).
- * Allocates nothing. Fails with IMAGE_ETOOBIG when len > max_bytes or
- * width * height > max_pixels, IMAGE_EFORMAT for an unknown signature,
- * IMAGE_ECORRUPT for a bad or truncated header.
+ * markers up to the first scan, PNG chunks up to IDAT, a WebP's chunks up
+ * to EXIF, which comes after the image data). Allocates nothing but, for
+ * a WebP, libwebpdemux's parser state. Fails with IMAGE_ETOOBIG when len >
+ * max_bytes or width * height > max_pixels, IMAGE_EFORMAT for an unknown
+ * signature, IMAGE_ECORRUPT for a bad or truncated header (a WebP whose
+ * EXIF chunk is not in data included).
  */
 int	image_probe(const void *data, size_t len,
 	    const struct image_limits *lim, struct image_info *info,
@@ -271,6 +273,15 @@ int	image_png_decode(const uint8_t *data, size_t len,
 int	image_webp_decode(const uint8_t *data, size_t len,
 	    const struct image_limits *lim, uint32_t w, uint32_t h,
 	    struct image_px *p, char *err, size_t errlen);
+
+/*
+ * A WebP's EXIF chunk, pointing into data (*exif NULL when it has none).
+ * Returns -1 when the file says it has one but data ends before it: the
+ * chunk comes after the image data, so a probe of the head alone must read
+ * the whole file to know the orientation.
+ */
+int	image_webp_exif(const uint8_t *data, size_t len, const uint8_t **exif,
+	    size_t *exif_len);
 
 /* Encode p (grey, RGB or RGBA; no CMYK) and append to out. */
 int	image_jpeg_encode(const struct image_px *p, int quality,

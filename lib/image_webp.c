@@ -2,7 +2,10 @@
  * image_webp.c: WebP through libwebp. Encodes lossy WebP (with lossless
  * alpha when the image has alpha) for clients that accept it; decodes a
  * WebP source whole (libwebp has no scaled decode worth the name) before
- * resampling. A WebP source's own EXIF and ICC chunks are not read.
+ * resampling. A WebP source's ICCP and EXIF chunks are found with
+ * libwebpdemux (libwebp's own decoder skips them): the profile goes the
+ * way a JPEG's or PNG's does (converted to sRGB in image.c), and the EXIF
+ * orientation is read by image_probe().
  */
 #include "image.h"
 
@@ -10,10 +13,76 @@
 #include <string.h>
 
 #include <webp/decode.h>
+#include <webp/demux.h>
 #include <webp/encode.h>
 
 #include "buf.h"
 #include "resample.h"
+
+/*
+ * The chunk fourcc of data, pointing into data (the demuxer copies
+ * nothing). *state is the demuxer's: WEBP_DEMUX_DONE when all of data was
+ * parsed, earlier when it ends inside the file (a header probe).
+ */
+static int
+webp_chunk(const uint8_t *data, size_t len, const char *fourcc,
+    const uint8_t **chunk, size_t *chunk_len, uint32_t *flags,
+    WebPDemuxState *state)
+{
+	WebPData in = { data, len };
+	WebPChunkIterator it;
+	WebPDemuxer *dmux;
+	int found;
+
+	*chunk = NULL;
+	*chunk_len = 0;
+	if ((dmux = WebPDemuxPartial(&in, state)) == NULL)
+		return -1;
+	*flags = WebPDemuxGetI(dmux, WEBP_FF_FORMAT_FLAGS);
+	if ((found = WebPDemuxGetChunk(dmux, fourcc, 1, &it)) != 0) {
+		*chunk = it.chunk.bytes;
+		*chunk_len = it.chunk.size;
+		WebPDemuxReleaseChunkIterator(&it);
+	}
+	WebPDemuxDelete(dmux);
+	return found ? 0 : -1;
+}
+
+int
+image_webp_exif(const uint8_t *data, size_t len, const uint8_t **exif,
+    size_t *exif_len)
+{
+	WebPDemuxState state = WEBP_DEMUX_PARSE_ERROR;
+	uint32_t flags = 0;
+
+	if (webp_chunk(data, len, "EXIF", exif, exif_len, &flags, &state) == 0)
+		return 0;
+	/* The EXIF chunk follows the image data, so a header alone cannot
+	 * have it: say so rather than give the wrong orientation. */
+	if ((flags & EXIF_FLAG) && state != WEBP_DEMUX_DONE &&
+	    state != WEBP_DEMUX_PARSE_ERROR)
+		return -1;
+	return 0;
+}
+
+/* Copies the source's ICC profile into p->icc, if it has one. */
+static int
+webp_keep_icc(const uint8_t *data, size_t len, struct image_px *p)
+{
+	WebPDemuxState state;
+	const uint8_t *icc;
+	uint32_t flags = 0;
+	size_t n;
+
+	if (webp_chunk(data, len, "ICCP", &icc, &n, &flags, &state) == -1 ||
+	    n == 0)
+		return 0;
+	if ((p->icc = malloc(n)) == NULL)
+		return -1;
+	memcpy(p->icc, icc, n);
+	p->icc_len = n;
+	return 0;
+}
 
 int
 image_webp_decode(const uint8_t *data, size_t len,
@@ -43,8 +112,10 @@ image_webp_decode(const uint8_t *data, size_t len,
 	stride = (size_t)f.width * (size_t)p->ch;
 	size = stride * (size_t)f.height;
 	if ((whole = malloc(size)) == NULL ||
-	    (p->px = malloc((size_t)w * h * (size_t)p->ch)) == NULL) {
+	    (p->px = malloc((size_t)w * h * (size_t)p->ch)) == NULL ||
+	    webp_keep_icc(data, len, p) == -1) {
 		free(whole);
+		image_px_free(p);
 		return image_fail(err, errlen, IMAGE_ENOMEM,
 		    "webp: out of memory");
 	}

@@ -36,6 +36,9 @@ FIXTURE_IMAGES = {
     "widegamut.jpg": (200, 150),
     "alpha.png": (300, 200),        # RGBA with transparent pixels
     "diagram.png": (800, 500),
+    # Lossless, EXIF orientation 6 and widegamut.jpg's Adobe RGB profile,
+    # in the extended format (VP8X, ICCP, VP8L, EXIF): shown 300x400.
+    "widegamut-exif6.webp": (400, 300),
 }
 BUNDLE = "posts/bundle-post"
 # The default width allowlist (lib/conf.c IMAGE_WIDTHS_DEFAULT).
@@ -440,6 +443,23 @@ class Formats(ImageTestCase):
                     # Kept, the tag would make browsers turn it once more.
                     self.assertFalse(out.info["exif"], "EXIF kept")
                     self.check(url, shown, want, WEBP_ACCEPT, "webp")
+
+    def test_webp_source_is_rotated_and_its_profile_used(self):
+        """A WebP source is treated as a JPEG one: its EXIF orientation is
+        applied (libwebp's decoder alone skips the chunk) and neither the
+        tag nor the profile is kept in the output."""
+        name = "widegamut-exif6.webp"
+        self.assertEqual(parse_webp(fixture_image(name)).info["chunks"],
+                         [b"VP8X", b"ICCP", b"VP8L", b"EXIF"])
+        stored = FIXTURE_IMAGES[name]
+        shown = (stored[1], stored[0])
+        for want in (256, 3840):
+            for accept in (PLAIN_ACCEPT, WEBP_ACCEPT):
+                with self.subTest(w=want, accept=accept):
+                    out = self.check("/images/" + name, shown, want, accept,
+                                     "webp")
+                    self.assertNotIn(b"EXIF", out.info["chunks"])
+                    self.assertNotIn(b"ICCP", out.info["chunks"])
 
     def test_png_alpha_survives(self):
         src = parse_png(fixture_image("alpha.png"))

@@ -2,7 +2,7 @@
  * test_image.c: image.c and its codecs. Probing the test images, sizes and
  * formats of resized output at several widths, never upscaling, DCT
  * scaling, EXIF orientation (all eight, by marked corners), alpha kept,
- * colour profiles converted, CMYK, metadata stripped, corrupt, truncated
+ * colour profiles converted (WebP's too), CMYK, metadata stripped, corrupt, truncated
  * and oversized sources refused quickly and with little memory, and every
  * 400 of the /_img request rules. Run from the source root (it reads
  * tests/data/images/).
@@ -17,6 +17,8 @@
 #include <lcms2.h>
 #include <png.h>
 #include <webp/decode.h>
+#include <webp/encode.h>
+#include <webp/mux_types.h>
 
 #include "buf.h"
 #include "image.h"
@@ -206,6 +208,56 @@ png_enc(const uint8_t *px, int w, int h, int ct, const uint8_t *exif,
 	png_destroy_write_struct(&p, &in);
 	*len = m.len;
 	return m.d;
+}
+
+/* Appends a RIFF chunk (fourcc, little-endian size, body, pad byte). */
+static size_t
+riff_chunk(uint8_t *out, const char *fourcc, const uint8_t *body, size_t n)
+{
+	memcpy(out, fourcc, 4);
+	for (int i = 0; i < 4; i++)
+		out[4 + i] = (uint8_t)(n >> (8 * i));
+	memcpy(out + 8, body, n);
+	if (n % 2)
+		out[8 + n++] = 0;
+	return 8 + n;
+}
+
+/*
+ * A lossless WebP of px (RGB) in the extended format, written by hand as
+ * libwebp's mux would: VP8X, ICCP (if icc), the VP8L image, EXIF (if
+ * exif). Returns it (free it), NULL if the encoder fails.
+ */
+static uint8_t *
+webp_enc(const uint8_t *px, int w, int h, const uint8_t *exif,
+    size_t exif_len, const uint8_t *icc, size_t icc_len, size_t *len)
+{
+	uint8_t *simple = NULL, *f, vp8x[10] = { 0 };
+	size_t n = WebPEncodeLosslessRGB(px, w, h, w * 3, &simple), at = 12;
+
+	if (n < 12 || (f = malloc(n + exif_len + icc_len + 64)) == NULL) {
+		WebPFree(simple);
+		return NULL;
+	}
+	vp8x[0] = (uint8_t)((icc ? ICCP_FLAG : 0) | (exif ? EXIF_FLAG : 0));
+	for (int i = 0; i < 3; i++) {
+		vp8x[4 + i] = (uint8_t)((unsigned)(w - 1) >> (8 * i));
+		vp8x[7 + i] = (uint8_t)((unsigned)(h - 1) >> (8 * i));
+	}
+	at += riff_chunk(f + at, "VP8X", vp8x, sizeof(vp8x));
+	if (icc != NULL)
+		at += riff_chunk(f + at, "ICCP", icc, icc_len);
+	memcpy(f + at, simple + 12, n - 12);	/* the VP8L chunk */
+	at += n - 12;
+	if (exif != NULL)
+		at += riff_chunk(f + at, "EXIF", exif, exif_len);
+	WebPFree(simple);
+	memcpy(f, "RIFF", 4);
+	for (int i = 0; i < 4; i++)
+		f[4 + i] = (uint8_t)((at - 8) >> (8 * i));
+	memcpy(f + 8, "WEBP", 4);
+	*len = at;
+	return f;
 }
 
 /* Decodes a PNG to RGBA with libpng's simplified API. */
@@ -845,6 +897,82 @@ test_icc(void)
 	free(d);
 }
 
+/*
+ * A WebP source is treated as a JPEG or PNG one: its ICCP profile is
+ * converted to sRGB and its EXIF orientation applied (libwebp's decoder
+ * alone skips both chunks).
+ */
+static void
+test_webp_source(void)
+{
+	static const uint8_t patch[3] = { 40, 160, 90 };
+	uint8_t flat[16 * 16 * 3], stored[8 * 6 * 3], exif[64], want[3];
+	uint8_t *px, *icc, *webp, *jpg;
+	unsigned int icc_n = 0;
+	size_t len, jlen, elen = exif_make(exif, 6, true);
+	struct image_limits lim;
+	struct image_info in;
+	struct image_result r;
+	struct buf out;
+	int w, h;
+
+	jpg = test_read_file(DATA "widegamut.jpg", &jlen);
+	icc = icc_of(jpg, jlen, &icc_n);
+	{
+		cmsHPROFILE prof = cmsOpenProfileFromMem(icc, icc_n);
+		cmsHPROFILE srgb = cmsCreate_sRGBProfile();
+		cmsHTRANSFORM t = cmsCreateTransform(prof, TYPE_RGB_8, srgb,
+		    TYPE_RGB_8, INTENT_RELATIVE_COLORIMETRIC, 0);
+
+		cmsDoTransform(t, patch, want, 1);
+		cmsDeleteTransform(t);
+		cmsCloseProfile(srgb);
+		cmsCloseProfile(prof);
+	}
+	for (size_t i = 0; i < sizeof(flat); i += 3)
+		memcpy(flat + i, patch, 3);
+	webp = webp_enc(flat, 16, 16, NULL, 0, icc, icc_n, &len);
+	ok(webp != NULL && resize(webp, len, 16, IMAGE_FMT_PNG, &out, &r) ==
+	    IMAGE_OK && r.icc_converted, "a WebP's ICC profile is converted: "
+	    "%s", err);
+	px = png_dec((uint8_t *)out.data, out.len, &w, &h);
+	ok(px != NULL && near(px_at(px, w, 4, 8, 8), want[0], want[1],
+	    want[2], 3), "WebP colour is the profile's sRGB (%d,%d,%d), want "
+	    "(%d,%d,%d)", px ? px[0] : -1, px ? px[1] : -1, px ? px[2] : -1,
+	    want[0], want[1], want[2]);
+	free(px);
+	buf_free(&out);
+	free(webp);
+
+	/* Orientation 6: stored 8x6, red at the stored top-left and blue at
+	 * the stored bottom-left; shown 6x8, red top-right, blue top-left. */
+	memset(stored, 128, sizeof(stored));
+	memcpy(stored, (uint8_t[3]){ 255, 0, 0 }, 3);
+	memcpy(stored + 5 * 8 * 3, (uint8_t[3]){ 0, 0, 255 }, 3);
+	webp = webp_enc(stored, 8, 6, exif, elen, NULL, 0, &len);
+	image_limits_default(&lim);
+	ok(webp != NULL && image_probe(webp, len, &lim, &in, err,
+	    sizeof(err)) == IMAGE_OK && in.orientation == 6 &&
+	    in.display_width == 6 && in.display_height == 8,
+	    "a WebP's EXIF orientation is probed: %d, %ux%u", in.orientation,
+	    in.display_width, in.display_height);
+	ok(webp != NULL && image_probe(webp, len - elen - 8, &lim, &in, err,
+	    sizeof(err)) == IMAGE_ECORRUPT, "a WebP head without its EXIF "
+	    "chunk is refused, not given orientation 1");
+	ok(webp != NULL && resize(webp, len, 6, IMAGE_FMT_PNG, &out, &r) ==
+	    IMAGE_OK && r.width == 6 && r.height == 8,
+	    "a WebP is shown upright: %ux%u", r.width, r.height);
+	px = png_dec((uint8_t *)out.data, out.len, &w, &h);
+	ok(px != NULL && near(px_at(px, w, 4, 5, 0), 255, 0, 0, 0) &&
+	    near(px_at(px, w, 4, 0, 0), 0, 0, 255, 0),
+	    "WebP corners where EXIF says");
+	free(px);
+	buf_free(&out);
+	free(webp);
+	free(icc);
+	free(jpg);
+}
+
 /* PNG output carries IHDR, IDAT and IEND only. */
 static void
 test_png_stripped(void)
@@ -1246,6 +1374,7 @@ main(void)
 	test_orientations();
 	test_alpha();
 	test_icc();
+	test_webp_source();
 	test_png_stripped();
 	test_bad_calls();
 	test_requests();
