@@ -59,10 +59,12 @@ noreturn void master_run(const struct settings *s, struct conf *conf,
 #define IMAGER_SOCKET	"imager.sock"	/* in run_dir */
 
 /* What a worker asks an imager for; the reply is a struct img_reply and,
- * on success, the image's descriptor (SCM_RIGHTS). */
+ * on success, the image's descriptor (SCM_RIGHTS). No content root: the
+ * imager takes its own configuration's, so whoever can connect cannot
+ * point it at another directory. */
 struct img_request {
-	char	root[PATH_MAX];		/* the content root of the index */
-	char	src[PATH_MAX];		/* the source, relative to root */
+	char	src[PATH_MAX];		/* the source, relative to the content
+					 * root: path_rel_clean() or refused */
 	int	width;
 	int	quality;
 	int	format;			/* IMAGE_FMT_WEBP if the client takes

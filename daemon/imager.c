@@ -6,6 +6,11 @@
  * (SCM_RIGHTS) to send with sendfile. An imager answers one question at a
  * time, so image_workers bounds the resizes in flight, and the cache's
  * single flight makes many requests for one cold image cost one resize.
+ *
+ * The socket answers foliod's own processes only (mode 0600, and the
+ * asker's uid checked), and what an asker says is not trusted beyond that:
+ * the source is read under this imager's content_dir (a clean relative
+ * path, opened beneath it), and the cache key is made from the file read.
  */
 #include "foliod.h"
 
@@ -18,6 +23,7 @@
 #include <sys/mman.h>
 #include <sys/resource.h>
 #include <sys/socket.h>
+#include <sys/stat.h>
 #include <sys/un.h>
 #include <time.h>
 #include <unistd.h>
@@ -25,6 +31,7 @@
 #include "beneath.h"
 #include "buf.h"
 #include "log.h"
+#include "path.h"
 
 /* Questions waiting for an imager; more are answered 503 at once. */
 #define IMAGER_BACKLOG		128
@@ -34,6 +41,9 @@
  * pixels, so this is generous. */
 #define IMAGER_OUTPUT_MAX	((size_t)64 << 20)
 #define ROLE_MAX		32
+/* The socket is for foliod's own processes, which all run as one user:
+ * owner read and write only, whatever the umask or run_dir's mode. */
+#define IMAGER_SOCKET_MODE	0600
 /* Resizes yield the CPU to the workers: a page must not wait for an image
  * (nice(2) value; SCHED_IDLE would starve resizes on a busy host). */
 #define IMAGER_NICE		10
@@ -89,13 +99,21 @@ imager_listen(const struct conf *conf, char *err, size_t errlen)
 		snprintf(err, errlen, "socket: %s", strerror(errno));
 		return -1;
 	}
+	/* Mode and owner are set before listen(): until then a connect() is
+	 * refused, so nobody gets in while the mode is still the umask's. */
 	if (bind(fd, (struct sockaddr *)&sun, sizeof(sun)) == -1 ||
-	    listen(fd, IMAGER_BACKLOG) == -1) {
+	    chmod(sun.sun_path, IMAGER_SOCKET_MODE) == -1) {
 		snprintf(err, errlen, "%s: %s", sun.sun_path, strerror(errno));
 		close(fd);
 		return -1;
 	}
 	if (proc_chown_for(sun.sun_path, conf->user, err, errlen) == -1) {
+		close(fd);
+		return -1;
+	}
+	if (listen(fd, IMAGER_BACKLOG) == -1) {
+		snprintf(err, errlen, "%s: listen: %s", sun.sun_path,
+		    strerror(errno));
 		close(fd);
 		return -1;
 	}
@@ -138,7 +156,12 @@ read_all(int fd, char *p, size_t len)
 	return 0;
 }
 
-/* Reads the source whole, bounded by image_max_bytes. */
+/*
+ * Reads the source whole, bounded by image_max_bytes, from under this
+ * imager's own content_dir, never a root the asker names. Opened per
+ * question: when content_dir is a symlink that gets swapped (git-sync),
+ * the current target is the one the latest build used.
+ */
 static void *
 read_source(const struct conf *conf, const struct img_request *req,
     size_t *len, struct stat *stp, struct img_reply *rep)
@@ -147,8 +170,10 @@ read_source(const struct conf *conf, const struct img_request *req,
 	int rootfd, fd = -1;
 	char *data = NULL;
 
-	rootfd = open(req->root, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-	if (rootfd != -1)
+	rootfd = open(conf->content_dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (rootfd == -1)
+		log_warn("content_dir %s", conf->content_dir);
+	else
 		fd = open_beneath(rootfd, req->src);
 	if (fd == -1 || fstat(fd, &st) == -1 || !S_ISREG(st.st_mode)) {
 		rep->status = 404;
@@ -398,6 +423,29 @@ asker_gone(int cfd)
 	    (p.revents & (POLLHUP | POLLRDHUP | POLLERR)) != 0;
 }
 
+/*
+ * True if the asker runs as this imager's user, as foliod's workers do.
+ * The socket's mode keeps others out already; this holds when run_dir or
+ * the socket was loosened, or the process has CAP_DAC_OVERRIDE (root as
+ * another user).
+ */
+static bool
+asker_ours(int cfd)
+{
+	struct ucred cr;
+	socklen_t n = sizeof(cr);
+
+	if (getsockopt(cfd, SOL_SOCKET, SO_PEERCRED, &cr, &n) == -1) {
+		log_warn("SO_PEERCRED");
+		return false;
+	}
+	if (cr.uid == geteuid())
+		return true;
+	log_warnx("refused a question from pid %ld, uid %ld: not foliod's"
+	    " user", (long)cr.pid, (long)cr.uid);
+	return false;
+}
+
 static void
 serve_one(const struct conf *conf, struct imgcache *cache, struct metrics *m,
     int cfd)
@@ -407,16 +455,27 @@ serve_one(const struct conf *conf, struct imgcache *cache, struct metrics *m,
 	struct img_reply rep;
 	int fd;
 
+	if (!asker_ours(cfd))
+		return;
 	(void)setsockopt(cfd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv));
 	if (recv(cfd, &req, sizeof(req), 0) != (ssize_t)sizeof(req))
 		return;
-	req.root[sizeof(req.root) - 1] = '\0';
 	req.src[sizeof(req.src) - 1] = '\0';
+	memset(&rep, 0, sizeof(rep));
+	if (!path_rel_clean(req.src, strlen(req.src))) {
+		/* A worker sends the index's source paths, which are clean:
+		 * this one came from something else. */
+		log_warnx("refused a src that is not a clean relative path");
+		rep.status = 400;
+		snprintf(rep.msg, sizeof(rep.msg), "src: not a clean relative"
+		    " path under content_dir");
+		reply(cfd, &rep, -1);
+		return;
+	}
 	if (asker_gone(cfd)) {
 		log_debug("%s: its client has gone; not made", req.src);
 		return;
 	}
-	memset(&rep, 0, sizeof(rep));
 	fd = answer(conf, cache, m, &req, &rep);
 	reply(cfd, &rep, fd);
 	if (fd != -1)

@@ -197,9 +197,6 @@ image_route(struct worker *w, struct conn *c, const char *query, size_t qlen)
 		return;
 	}
 	memset(&req, 0, sizeof(req));
-	snprintf(req.root, sizeof(req.root), "%.*s",
-	    (int)w->cur->ix.hdr->root.len,
-	    index_blob(&w->cur->ix, w->cur->ix.hdr->root));
 	memcpy(req.src, src, sizeof(req.src));
 	req.width = ir.width;
 	req.quality = ir.quality;

@@ -272,3 +272,26 @@ query_get(const char *query, size_t len, const char *key, char *out,
 	}
 	return r;
 }
+
+bool
+path_rel_clean(const char *rel, size_t len)
+{
+	size_t seg = 0;
+
+	if (len == 0)
+		return false;
+	for (size_t i = 0; i <= len; i++) {
+		if (i == len || rel[i] == '/') {
+			if (seg == 0 || (seg == 1 && rel[i - 1] == '.') ||
+			    (seg == 2 && rel[i - 1] == '.' && rel[i - 2] == '.'))
+				return false;
+			seg = 0;
+			continue;
+		}
+		if ((unsigned char)rel[i] < 0x20 || rel[i] == 0x7f ||
+		    rel[i] == '\\')
+			return false;
+		seg++;
+	}
+	return true;
+}

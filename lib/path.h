@@ -6,6 +6,7 @@
 #ifndef FOLIO_PATH_H
 #define FOLIO_PATH_H
 
+#include <stdbool.h>
 #include <stddef.h>
 
 /*
@@ -29,5 +30,14 @@ int	path_normalize(const char *target, size_t len, char *out, size_t outlen,
  */
 int	query_get(const char *query, size_t len, const char *key, char *out,
 	    size_t outlen);
+
+/*
+ * True if rel[0..len) is a clean relative path, as the index names a
+ * source: not empty, not starting with '/', no empty, "." or ".." segment
+ * (so no "//" and no trailing '/'), no NUL, backslash or control byte. Such
+ * a path cannot leave the directory it is taken under except through a
+ * symlink (open_beneath() closes that).
+ */
+bool	path_rel_clean(const char *rel, size_t len);
 
 #endif

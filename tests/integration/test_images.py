@@ -5,7 +5,8 @@ upscale; EXIF orientation; PNG alpha; every 400 and the 404/413/415/422
 refusals; cache HIT/MISS, ETag and 304, HEAD, Cache-Control for versioned
 and unversioned URLs; single flight under 20 concurrent requests; the cache
 bound under a flood of distinct URLs; a changed source; pages answering
-while resizes run; a cache_dir that cannot be used.
+while resizes run; a cache_dir that cannot be used; the imagers' socket
+(owner only, the asker's uid checked, sources only under content_dir).
 
 The sources are tests/data/images/ (see FIXTURE_IMAGES) plus a few made
 here with zlib, copied into images/ and into the bundle posts/bundle-post/.
@@ -16,8 +17,10 @@ import os
 import random
 import re
 import shutil
+import socket
 import struct
 import subprocess
+import sys
 import threading
 import time
 import unittest
@@ -695,6 +698,116 @@ class AbandonedRequests(ImageTestCase):
         self.fetch_ok(img(PHOTO, 48))
         self.assertEqual(self.resizes() - before, 2)
         self.assert_serving()
+
+
+# --- The imagers' socket ----------------------------------------------------
+
+# struct img_request (daemon/foliod.h): src[PATH_MAX], width, quality,
+# format; and the head of struct img_reply: status.
+IMG_REQUEST = struct.Struct("=4096siii")
+IMG_REPLY_STATUS = struct.Struct("=i")
+# A uid foliod does not run as ("nobody").
+OTHER_UID = 65534
+
+
+def ask_imager(sock_path, src, width=128):
+    """Sends one question as a worker would; returns (reply bytes, the
+    descriptor passed or None). b"" when the imager hung up unanswered."""
+    with socket.socket(socket.AF_UNIX, socket.SOCK_SEQPACKET) as s:
+        s.settimeout(RESIZE_TIMEOUT)
+        s.connect(sock_path)
+        try:
+            s.send(IMG_REQUEST.pack(src.encode(), width, 75, 0))
+            data, anc, _, _ = s.recvmsg(4096, socket.CMSG_SPACE(4))
+        except (BrokenPipeError, ConnectionResetError):
+            return b"", None
+        fds = [struct.unpack("=i", d[:4])[0] for lvl, kind, d in anc
+               if lvl == socket.SOL_SOCKET and kind == socket.SCM_RIGHTS]
+        for fd in fds[1:]:
+            os.close(fd)
+        return data, (fds[0] if fds else None)
+
+
+class ImagerSocket(ImageTestCase):
+    """Only foliod's own processes can ask an imager, and an asker cannot
+    choose what directory it reads (review finding 7)."""
+    conf = {"image_workers": 1}
+
+    @classmethod
+    def prepare_content(cls, server):
+        copy_fixture_images(server)
+        # Outside the content root: what a stray asker must not reach.
+        outside = os.path.join(server.tmp, "outside")
+        os.makedirs(outside, exist_ok=True)
+        with open(os.path.join(outside, "secret.jpg"), "wb") as f:
+            f.write(fixture_image("photo.jpg"))
+
+    def sock(self):
+        return os.path.join(self.server.run_dir, "imager.sock")
+
+    def ask_as(self, uid, src):
+        """Asks from a child running as uid (forked, not exec'd: the test's
+        interpreter may be unreadable to uid). Returns 0 when the imager
+        hung up unanswered, 3 when it answered, 4 when the child failed."""
+        pid = os.fork()
+        if pid == 0:
+            code = 4
+            try:
+                # From within run_dir: the test's temp dirs above it are
+                # not open to uid.
+                os.chdir(self.server.run_dir)
+                os.setgroups([])
+                os.setgid(uid)
+                os.setuid(uid)
+                data, fd = ask_imager(os.path.basename(self.sock()), src)
+                code = 3 if data or fd is not None else 0
+            finally:
+                os._exit(code)
+        _, status = os.waitpid(pid, 0)
+        return os.waitstatus_to_exitcode(status)
+
+    def test_the_socket_is_for_its_owner_only(self):
+        st = os.stat(self.sock())
+        self.assertEqual(st.st_mode & 0o777, 0o600, oct(st.st_mode))
+        self.assertEqual(st.st_uid, os.geteuid())
+
+    def test_a_clean_source_is_made(self):
+        data, fd = ask_imager(self.sock(), "images/photo.jpg")
+        self.assertIsNotNone(fd, data[:64])
+        try:
+            self.assertEqual(IMG_REPLY_STATUS.unpack_from(data)[0], 0)
+            out = parse_image(os.pread(fd, 1 << 20, 0))
+            self.assertEqual((out.width, out.height),
+                             expected_size(FIXTURE_IMAGES["photo.jpg"], 128))
+        finally:
+            os.close(fd)
+
+    def test_a_source_that_is_not_a_clean_relative_path_is_refused(self):
+        secret = os.path.join(self.server.tmp, "outside", "secret.jpg")
+        for src in ("../outside/secret.jpg", secret,
+                    "images/../../outside/secret.jpg", "images//photo.jpg",
+                    "./images/photo.jpg", ""):
+            with self.subTest(src=src):
+                data, fd = ask_imager(self.sock(), src)
+                self.assertIsNone(fd, "an image was made from %r" % src)
+                self.assertEqual(IMG_REPLY_STATUS.unpack_from(data)[0], 400)
+                self.assertIn(b"src: not a clean relative path", data)
+        self.assert_serving()
+
+    @unittest.skipUnless(os.geteuid() == 0, "needs root to change uid")
+    def test_an_asker_of_another_user_is_not_answered(self):
+        # Even through a socket loosened by hand (or a run_dir shared with
+        # other users): the imager checks who asks.
+        mode = os.stat(self.sock()).st_mode & 0o777
+        os.chmod(self.sock(), 0o666)
+        mark = self.server.log_mark()
+        try:
+            answered = self.ask_as(OTHER_UID, "images/photo.jpg")
+        finally:
+            os.chmod(self.sock(), mode)
+        self.assertEqual(answered, 0, "answered another user (%d)" % answered)
+        self.assertIn("not foliod's user", self.server.log_since(mark))
+        self.fetch_ok(img("/images/photo.jpg", 96))
 
 
 # --- Cache, validators, HEAD, Cache-Control ----------------------------------

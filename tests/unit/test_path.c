@@ -1,7 +1,8 @@
 /*
  * test_path.c: path_normalize() on a table of targets (dot segments, every
  * encoding of a traversal, bad escapes, control bytes, absolute-form, the
- * query) and at the edges of the output size; query_get() on a table.
+ * query) and at the edges of the output size; query_get() and
+ * path_rel_clean() on tables.
  */
 #include <stdlib.h>
 #include <string.h>
@@ -329,6 +330,42 @@ test_query_get(void)
 	    "raw NUL in the value");
 }
 
+/* The sources the imager takes (daemon/imager.c): relative, and no
+ * segment that could climb or hide. */
+static void
+test_rel_clean(void)
+{
+	static const struct {
+		const char	*rel;
+		bool		 clean;
+	} t[] = {
+		{ "images/a.jpg", true },
+		{ "a.png", true },
+		{ "posts/2026-01-01-x/fig.webp", true },
+		{ ".hidden/a.jpg", true },	/* a name, not a dot segment */
+		{ "images/..a.jpg", true },
+		{ "", false },
+		{ "/etc/passwd", false },
+		{ "/images/a.jpg", false },
+		{ "../a.jpg", false },
+		{ "images/../../a.jpg", false },
+		{ "images/..", false },
+		{ "./images/a.jpg", false },
+		{ "images/./a.jpg", false },
+		{ "images//a.jpg", false },
+		{ "images/", false },
+		{ "images\\..\\a.jpg", false },
+		{ "images/a\x01.jpg", false },
+		{ "images/a\x7f.jpg", false },
+	};
+
+	for (size_t i = 0; i < NELEM(t); i++)
+		ok(path_rel_clean(t[i].rel, strlen(t[i].rel)) == t[i].clean,
+		    "rel_clean \"%s\": %s", t[i].rel,
+		    t[i].clean ? "clean" : "refused");
+	ok(!path_rel_clean("images/a\0/../x", 15), "a NUL within len");
+}
+
 int
 main(void)
 {
@@ -336,5 +373,6 @@ main(void)
 	test_lengths();
 	test_outlen();
 	test_query_get();
+	test_rel_clean();
 	return test_done();
 }
