@@ -1039,29 +1039,156 @@ dedup_assets(struct loader *ld)
 	ld->nassets = j;
 }
 
-/* A tag's URL slug: lower case, ' ' and '_' as '-', [a-z0-9-] only, no
- * doubled, leading or trailing '-'. */
-static char *
-tag_slug(const char *name)
+/*
+ * Latin-1 Supplement and Latin Extended-A letters (U+00C0 to U+017F) in
+ * ASCII, for tag URLs: "Café" is /tags/cafe, "Ærø" /tags/aero. The two signs
+ * in the range (U+00D7, U+00F7) are "". A table rather than iconv(3)'s
+ * //TRANSLIT, whose output depends on the locale.
+ */
+/* Bytes of a dropped tag's name quoted in its log line. */
+#define TAG_QUOTE_MAX	80
+
+#define TRANSLIT_FIRST	0xc0u
+#define TRANSLIT_LAST	0x17fu
+
+static const char *const translit[] = {
+	/* U+00C0 */ "a", "a", "a", "a", "a", "a", "ae", "c",
+	/* U+00C8 */ "e", "e", "e", "e", "i", "i", "i", "i",
+	/* U+00D0 */ "d", "n", "o", "o", "o", "o", "o", "",
+	/* U+00D8 */ "o", "u", "u", "u", "u", "y", "th", "ss",
+	/* U+00E0 */ "a", "a", "a", "a", "a", "a", "ae", "c",
+	/* U+00E8 */ "e", "e", "e", "e", "i", "i", "i", "i",
+	/* U+00F0 */ "d", "n", "o", "o", "o", "o", "o", "",
+	/* U+00F8 */ "o", "u", "u", "u", "u", "y", "th", "y",
+	/* U+0100 */ "a", "a", "a", "a", "a", "a", "c", "c",
+	/* U+0108 */ "c", "c", "c", "c", "c", "c", "d", "d",
+	/* U+0110 */ "d", "d", "e", "e", "e", "e", "e", "e",
+	/* U+0118 */ "e", "e", "e", "e", "g", "g", "g", "g",
+	/* U+0120 */ "g", "g", "g", "g", "h", "h", "h", "h",
+	/* U+0128 */ "i", "i", "i", "i", "i", "i", "i", "i",
+	/* U+0130 */ "i", "i", "ij", "ij", "j", "j", "k", "k",
+	/* U+0138 */ "k", "l", "l", "l", "l", "l", "l", "l",
+	/* U+0140 */ "l", "l", "l", "n", "n", "n", "n", "n",
+	/* U+0148 */ "n", "n", "ng", "ng", "o", "o", "o", "o",
+	/* U+0150 */ "o", "o", "oe", "oe", "r", "r", "r", "r",
+	/* U+0158 */ "r", "r", "s", "s", "s", "s", "s", "s",
+	/* U+0160 */ "s", "s", "t", "t", "t", "t", "t", "t",
+	/* U+0168 */ "u", "u", "u", "u", "u", "u", "u", "u",
+	/* U+0170 */ "u", "u", "u", "u", "w", "w", "y", "y",
+	/* U+0178 */ "y", "z", "z", "z", "z", "z", "z", "s",
+};
+
+_Static_assert(sizeof(translit) / sizeof(translit[0]) ==
+    TRANSLIT_LAST - TRANSLIT_FIRST + 1, "one entry per code point");
+
+/* Decodes the UTF-8 character at s[0..n) into *cp and returns its length;
+ * a stray byte is one character of its own (U+FFFD). */
+static size_t
+utf8_next(const unsigned char *s, size_t n, uint32_t *cp)
 {
-	size_t n = strlen(name), o = 0;
+	size_t len = s[0] < 0x80 ? 1 : s[0] >= 0xf0 ? 4 : s[0] >= 0xe0 ? 3 :
+	    s[0] >= 0xc0 ? 2 : 0;
+
+	*cp = 0xfffd;
+	if (len == 0 || len > n)
+		return 1;
+	*cp = len == 1 ? s[0] : s[0] & (0x7fu >> len);
+	for (size_t i = 1; i < len; i++) {
+		if ((s[i] & 0xc0) != 0x80) {
+			*cp = 0xfffd;
+			return 1;
+		}
+		*cp = *cp << 6 | (s[i] & 0x3fu);
+	}
+	return len;
+}
+
+/* The lower case of a letter up to U+017F; any other cp as it is. */
+static uint32_t
+latin_lower(uint32_t cp)
+{
+	if ((cp >= 'A' && cp <= 'Z') || (cp >= 0xc0 && cp <= 0xde &&
+	    cp != 0xd7))
+		return cp + 0x20;
+	if (cp == 0x178)
+		return 0xff;
+	/* Extended-A pairs capital and small letters, even and odd in
+	 * most of it, odd and even in two runs. */
+	if ((cp >= 0x100 && cp <= 0x137) || (cp >= 0x14a && cp <= 0x177))
+		return cp | 1;
+	if ((cp >= 0x139 && cp <= 0x148) || (cp >= 0x179 && cp <= 0x17e))
+		return cp + (cp & 1);
+	return cp;
+}
+
+/* Appends cp (below U+0800, as latin_lower() gives) in UTF-8. */
+static size_t
+put_latin(char *o, uint32_t cp)
+{
+	if (cp < 0x80) {
+		o[0] = (char)cp;
+		return 1;
+	}
+	o[0] = (char)(0xc0 | cp >> 6);
+	o[1] = (char)(0x80 | (cp & 0x3f));
+	return 2;
+}
+
+/* What tag_fold() makes of a tag's name. */
+enum tag_fold {
+	FOLD_SLUG,	/* its URL slug: [a-z0-9-] */
+	FOLD_SPELLING,	/* the name with case and separators folded */
+};
+
+/* Appends one character of a tag's name to o; returns the bytes added. */
+static size_t
+fold_char(char *o, uint32_t cp, const unsigned char *raw, size_t rawlen,
+    enum tag_fold how)
+{
+	cp = latin_lower(cp);
+	if (cp == ' ' || cp == '_')
+		cp = '-';
+	if ((cp >= 'a' && cp <= 'z') || (cp >= '0' && cp <= '9') || cp == '-') {
+		o[0] = (char)cp;
+		return 1;
+	}
+	if (how == FOLD_SLUG) {
+		if (cp < TRANSLIT_FIRST || cp > TRANSLIT_LAST)
+			return 0;
+		memcpy(o, translit[cp - TRANSLIT_FIRST],
+		    strlen(translit[cp - TRANSLIT_FIRST]));
+		return strlen(translit[cp - TRANSLIT_FIRST]);
+	}
+	if (cp <= TRANSLIT_LAST)
+		return put_latin(o, cp);
+	memcpy(o, raw, rawlen);
+	return rawlen;
+}
+
+/*
+ * A tag's URL slug (FOLD_SLUG): lower case, ' ' and '_' as '-', Latin
+ * letters in ASCII (translit), nothing else outside [a-z0-9-], no doubled,
+ * leading or trailing '-'. Or (FOLD_SPELLING) the same but keeping every
+ * other character, so that two names with one slug and one spelling
+ * ("Web Dev", "web_dev") are one tag, and two with one slug but not one
+ * spelling ("C", "C++") are told apart. Neither is longer than name.
+ */
+static char *
+tag_fold(const char *name, enum tag_fold how)
+{
+	const unsigned char *u = (const unsigned char *)name;
+	size_t n = strlen(name), o = 0, len, add;
+	uint32_t cp;
 	char *s;
 
 	if ((s = malloc(n + 1)) == NULL)
 		return NULL;
-	for (size_t i = 0; i < n; i++) {
-		char c = name[i];
-
-		if (c >= 'A' && c <= 'Z')
-			c = (char)(c - 'A' + 'a');
-		else if (c == ' ' || c == '_')
-			c = '-';
-		if (!((c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') ||
-		    c == '-'))
+	for (size_t i = 0; i < n; i += len) {
+		len = utf8_next(u + i, n - i, &cp);
+		add = fold_char(s + o, cp, u + i, len, how);
+		if (add == 1 && s[o] == '-' && (o == 0 || s[o - 1] == '-'))
 			continue;
-		if (c == '-' && (o == 0 || s[o - 1] == '-'))
-			continue;
-		s[o++] = c;
+		o += add;
 	}
 	while (o > 0 && s[o - 1] == '-')
 		o--;
@@ -1071,6 +1198,7 @@ tag_slug(const char *name)
 
 struct tagref {
 	char	*slug;
+	char	*spelling;	/* tag_fold(FOLD_SPELLING) */
 	size_t	 post;
 	size_t	 pos;		/* index in the post's tags */
 };
@@ -1088,24 +1216,60 @@ cmp_tagref(const void *a, const void *b)
 	return x->pos < y->pos ? -1 : x->pos > y->pos;
 }
 
+/* The ref whose name a tag of refs[0..n) (one slug) shows: its first on
+ * the oldest post, so the name stays when newer posts come. */
+static size_t
+tag_name_ref(const struct tagref *refs, size_t n)
+{
+	size_t i = n - 1;
+
+	while (i > 0 && refs[i - 1].post == refs[n - 1].post)
+		i--;
+	return i;
+}
+
+static const char *
+ref_name(const struct site *s, const struct tagref *r)
+{
+	return s->posts[r->post].meta.tags[r->pos];
+}
+
+/* Two spellings in refs[0..n) (one slug): said once, as a problem; the
+ * posts are merged under the name tag_name_ref() picks. */
+static void
+tag_clash(struct site *s, const struct tagref *refs, size_t n)
+{
+	const struct tagref *kept = &refs[tag_name_ref(refs, n)];
+
+	for (size_t i = 0; i < n; i++) {
+		if (strcmp(refs[i].spelling, kept->spelling) == 0)
+			continue;
+		log_warnx("%s:1: tag \"%s\" has the URL /tags/%s of tag "
+		    "\"%s\" (%s); both are listed as \"%s\"",
+		    s->posts[refs[i].post].src, ref_name(s, &refs[i]),
+		    kept->slug, ref_name(s, kept), s->posts[kept->post].src,
+		    ref_name(s, kept));
+		s->problems++;
+		return;
+	}
+}
+
 /* One tag from refs[0..n) (one slug); takes the slug. */
 static int
 make_tag(struct site *s, struct tagref *refs, size_t n)
 {
 	struct tag *t = &s->tags[s->ntags];
-	const struct tagref *name = &refs[0];
 
 	memset(t, 0, sizeof(*t));
+	tag_clash(s, refs, n);
 	if ((t->posts = calloc(n, sizeof(*t->posts))) == NULL)
 		return -1;
 	for (size_t i = 0; i < n; i++) {
 		if (t->nposts > 0 && t->posts[t->nposts - 1] == refs[i].post)
 			continue;
 		t->posts[t->nposts++] = refs[i].post;
-		/* The name as written on the oldest post. */
-		name = &refs[i];
 	}
-	t->name = strdup(s->posts[name->post].meta.tags[name->pos]);
+	t->name = strdup(ref_name(s, &refs[tag_name_ref(refs, n)]));
 	t->slug = refs[0].slug;
 	refs[0].slug = NULL;
 	s->ntags++;
@@ -1129,47 +1293,90 @@ content_index_tags(struct site *s)
 		}
 }
 
+/* Bytes of name to quote in a log line: at most TAG_QUOTE_MAX, not
+ * ending inside a UTF-8 character. */
+static int
+quote_len(const char *name)
+{
+	size_t n = strlen(name);
+
+	if (n <= TAG_QUOTE_MAX)
+		return (int)n;
+	n = TAG_QUOTE_MAX;
+	while (n > 0 && ((unsigned char)name[n] & 0xc0) == 0x80)
+		n--;
+	return (int)n;
+}
+
+/*
+ * The slug and spelling of tag j of post i into *r. Returns 1 when the tag
+ * makes no URL (logged, a problem: the post is kept without it), 0, or -1
+ * when out of memory.
+ */
+static int
+tag_ref(struct site *s, size_t i, size_t j, struct tagref *r)
+{
+	const char *name = s->posts[i].meta.tags[j];
+
+	r->post = i;
+	r->pos = j;
+	if ((r->slug = tag_fold(name, FOLD_SLUG)) == NULL ||
+	    (r->spelling = tag_fold(name, FOLD_SPELLING)) == NULL)
+		return -1;
+	if (r->slug[0] == '\0')
+		log_warnx("%s:1: tag \"%.*s\" has no letter (a-z, or a Latin "
+		    "one with an accent) or digit to make a URL of; dropped",
+		    s->posts[i].src, quote_len(name), name);
+	/* Its page's route would not fit the index. */
+	else if (strlen(r->slug) > TAG_SLUG_MAX)
+		log_warnx("%s:1: a tag of %zu bytes is longer than %d bytes as "
+		    "a URL; dropped", s->posts[i].src, strlen(name),
+		    TAG_SLUG_MAX);
+	else
+		return 0;
+	s->problems++;
+	free(r->slug);
+	free(r->spelling);
+	r->slug = r->spelling = NULL;
+	return 1;
+}
+
+/* The refs of every post's tags, in *refs[0..*n); -1 when out of memory. */
+static int
+tag_refs(struct site *s, struct tagref **refs, size_t *n)
+{
+	size_t total = 0;
+	int rc;
+
+	*n = 0;
+	for (size_t i = 0; i < s->nposts; i++)
+		total += s->posts[i].meta.ntags;
+	if (total == 0)
+		return 0;
+	if ((*refs = calloc(total, sizeof(**refs))) == NULL)
+		return -1;
+	for (size_t i = 0; i < s->nposts; i++)
+		for (size_t j = 0; j < s->posts[i].meta.ntags; j++) {
+			if ((rc = tag_ref(s, i, j, &(*refs)[*n])) == -1) {
+				(*n)++;		/* freed by the caller */
+				return -1;
+			}
+			if (rc == 0)
+				(*n)++;
+		}
+	return 0;
+}
+
 static int
 build_tags(struct site *s)
 {
-	struct tagref *refs;
-	size_t n = 0, i, j;
-	int rc = 0;
+	struct tagref *refs = NULL;
+	size_t n, i, j;
+	int rc;
 
-	for (i = 0; i < s->nposts; i++)
-		n += s->posts[i].meta.ntags;
-	if (n == 0)
-		return 0;
-	if ((refs = calloc(n, sizeof(*refs))) == NULL)
-		return -1;
-	for (n = 0, i = 0; i < s->nposts && rc == 0; i++)
-		for (j = 0; j < s->posts[i].meta.ntags; j++) {
-			const char *name = s->posts[i].meta.tags[j];
-
-			if ((refs[n].slug = tag_slug(name)) == NULL) {
-				rc = -1;
-				break;
-			}
-			if (refs[n].slug[0] == '\0') {
-				log_warnx("%s:1: tag \"%s\" has no letters or "
-				    "digits; dropped", s->posts[i].src, name);
-				free(refs[n].slug);
-				continue;
-			}
-			/* Its page's route would not fit the index. */
-			if (strlen(refs[n].slug) > TAG_SLUG_MAX) {
-				log_warnx("%s:1: a tag of %zu bytes is longer "
-				    "than %d bytes as a URL; dropped",
-				    s->posts[i].src, strlen(name),
-				    TAG_SLUG_MAX);
-				s->problems++;
-				free(refs[n].slug);
-				continue;
-			}
-			refs[n].post = i;
-			refs[n++].pos = j;
-		}
-	sort(refs, n, sizeof(*refs), cmp_tagref);
+	rc = tag_refs(s, &refs, &n);
+	if (rc == 0)
+		sort(refs, n, sizeof(*refs), cmp_tagref);
 	if (rc == 0 && n > 0 &&
 	    (s->tags = calloc(n, sizeof(*s->tags))) == NULL)
 		rc = -1;
@@ -1179,8 +1386,10 @@ build_tags(struct site *s)
 			;
 		rc = make_tag(s, refs + i, j - i);
 	}
-	for (i = 0; i < n; i++)
+	for (i = 0; i < n; i++) {
 		free(refs[i].slug);
+		free(refs[i].spelling);
+	}
 	free(refs);
 	if (rc == 0)
 		content_index_tags(s);
