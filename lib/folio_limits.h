@@ -77,6 +77,11 @@
 #define META_TEXT_MAX		1024
 /* Front matter block size. */
 #define FRONTMATTER_MAX		(64u << 10)
+/* Lists and mappings nested in front matter. The contract needs 2 (the
+ * mapping, its tags list); libyaml's scanner spends time proportional to
+ * the depth on every token, so 64 KB of '[' would take seconds per file,
+ * and every rebuild. */
+#define FRONTMATTER_DEPTH_MAX	16
 /* Posts on one index page (config key posts_per_page). */
 #define POSTS_PER_PAGE_DEFAULT	10
 #define POSTS_PER_PAGE_MAX	100

@@ -58,6 +58,7 @@ struct fm {
 	size_t		 line0;		/* file line of libyaml's line 0 */
 	struct meta	*m;
 	unsigned	 seen;		/* 1 << enum fm_key */
+	size_t		 depth;		/* lists and mappings open */
 	size_t		 title_line;	/* where the title's value is */
 	size_t		*err_line;
 	char		*err;
@@ -125,28 +126,57 @@ fm_kind(const yaml_event_t *ev)
 	}
 }
 
-/* Reads the next event; refuses anchors and aliases. */
+/* libyaml's failure, at the line it is best looked for. */
+static int
+fm_syntax(struct fm *f)
+{
+	const yaml_parser_t *p = &f->parser;
+	const char *problem = p->problem ? p->problem : "syntax error";
+
+	if (p->error == YAML_READER_ERROR)
+		return fm_fail(f, fm_line_of_offset(f, p->problem_offset),
+		    "YAML: %s", problem);
+	if (p->error == YAML_MEMORY_ERROR)
+		return fm_fail(f, f->line0 - 1, "out of memory");
+	/* An unclosed quote or flow is reported at its start. */
+	if (p->error == YAML_SCANNER_ERROR && p->context != NULL)
+		return fm_fail(f, fm_line(f, &p->context_mark), "YAML: %s %s",
+		    problem, p->context);
+	return fm_fail(f, fm_line(f, &p->problem_mark), "YAML: %s", problem);
+}
+
+/* Counts the lists and mappings open; refuses more than
+ * FRONTMATTER_DEPTH_MAX before libyaml reads much further. */
+static int
+fm_nest(struct fm *f, const yaml_event_t *ev)
+{
+	if (ev->type == YAML_SEQUENCE_END_EVENT ||
+	    ev->type == YAML_MAPPING_END_EVENT) {
+		f->depth--;
+		return 0;
+	}
+	if (ev->type != YAML_SEQUENCE_START_EVENT &&
+	    ev->type != YAML_MAPPING_START_EVENT)
+		return 0;
+	if (++f->depth <= FRONTMATTER_DEPTH_MAX)
+		return 0;
+	return fm_fail(f, fm_line(f, &ev->start_mark), "front matter nests "
+	    "lists and mappings deeper than %d levels", FRONTMATTER_DEPTH_MAX);
+}
+
+/* Reads the next event; refuses anchors, aliases and deep nesting. */
 static int
 fm_next(struct fm *f, yaml_event_t *ev)
 {
 	const yaml_char_t *anchor = NULL;
 
 	if (!yaml_parser_parse(&f->parser, ev)) {
-		const yaml_parser_t *p = &f->parser;
-		const char *problem = p->problem ? p->problem : "syntax error";
-
 		memset(ev, 0, sizeof(*ev));
-		if (p->error == YAML_READER_ERROR)
-			return fm_fail(f, fm_line_of_offset(f,
-			    p->problem_offset), "YAML: %s", problem);
-		if (p->error == YAML_MEMORY_ERROR)
-			return fm_fail(f, f->line0 - 1, "out of memory");
-		/* An unclosed quote or flow is reported at its start. */
-		if (p->error == YAML_SCANNER_ERROR && p->context != NULL)
-			return fm_fail(f, fm_line(f, &p->context_mark),
-			    "YAML: %s %s", problem, p->context);
-		return fm_fail(f, fm_line(f, &p->problem_mark), "YAML: %s",
-		    problem);
+		return fm_syntax(f);
+	}
+	if (fm_nest(f, ev) == -1) {
+		yaml_event_delete(ev);
+		return -1;
 	}
 	switch (ev->type) {
 	case YAML_ALIAS_EVENT:

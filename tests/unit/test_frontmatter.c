@@ -353,6 +353,66 @@ test_limits(void)
 }
 
 /* The parser reads only src[0..len): no NUL terminator is needed. */
+/*
+ * Lists and mappings nested FRONTMATTER_DEPTH_MAX deep are read; one more
+ * is an error on the line of the one too many, found before libyaml has
+ * read the rest: 60000 '[' (quadratic in libyaml) fail at once.
+ */
+static void
+test_depth(void)
+{
+	static const char *const open[] = { "[", "{a: " };
+	static const char *const close[] = { "]", "}" };
+	struct meta m;
+	char err[ERR_MAX], *src;
+	size_t off, bline, eline, n, cap = FRONTMATTER_MAX + 4096;
+	clock_t t0;
+	int rc;
+
+	if ((src = malloc(cap)) == NULL)
+		return;
+	for (size_t k = 0; k < 2; k++) {
+		/* The front matter's mapping is the first level. */
+		n = (size_t)snprintf(src, cap, "---\ntitle: T\nx:");
+		for (int i = 1; i < FRONTMATTER_DEPTH_MAX; i++)
+			n += (size_t)snprintf(src + n, cap - n, " %s\n",
+			    open[k]);
+		n += (size_t)snprintf(src + n, cap - n, " 1");
+		for (int i = 1; i < FRONTMATTER_DEPTH_MAX; i++)
+			n += (size_t)snprintf(src + n, cap - n, "%s", close[k]);
+		n += (size_t)snprintf(src + n, cap - n, "\n---\n");
+		rc = frontmatter_parse(src, n, &m, &off, &bline, &eline, err,
+		    sizeof(err));
+		ok(rc == 0, "%s nested %d deep: %s", open[k],
+		    FRONTMATTER_DEPTH_MAX, err);
+		meta_free(&m);
+		/* One on each line, from line 3. */
+		n = (size_t)snprintf(src, cap, "---\ntitle: T\nx:");
+		for (int i = 0; i < FRONTMATTER_DEPTH_MAX; i++)
+			n += (size_t)snprintf(src + n, cap - n, " %s\n",
+			    open[k]);
+		n += (size_t)snprintf(src + n, cap - n, " 1\n---\n");
+		rc = frontmatter_parse(src, n, &m, &off, &bline, &eline, err,
+		    sizeof(err));
+		ok(rc == -1 && eline == 2 + FRONTMATTER_DEPTH_MAX &&
+		    strstr(err, "deeper than") != NULL && m.title == NULL,
+		    "%s nested %d deep: line %zu: %s", open[k],
+		    FRONTMATTER_DEPTH_MAX + 1, eline, err);
+	}
+	n = (size_t)snprintf(src, cap, "---\ntitle: t\nx: ");
+	memset(src + n, '[', FRONTMATTER_MAX - 64);
+	n += FRONTMATTER_MAX - 64;
+	n += (size_t)snprintf(src + n, cap - n, "\n---\n");
+	t0 = clock();
+	rc = frontmatter_parse(src, n, &m, &off, &bline, &eline, err,
+	    sizeof(err));
+	ok(rc == -1 && eline == 3 && strstr(err, "deeper than") != NULL,
+	    "a line of '[': line %zu: %s", eline, err);
+	ok(clock() - t0 < CLOCKS_PER_SEC / 2, "a line of '[' fails at once: "
+	    "%.2f s", (double)(clock() - t0) / CLOCKS_PER_SEC);
+	free(src);
+}
+
 static void
 test_unterminated(void)
 {
@@ -381,6 +441,7 @@ main(void)
 	for (size_t i = 0; i < sizeof(invalids) / sizeof(invalids[0]); i++)
 		test_invalid(&invalids[i]);
 	test_limits();
+	test_depth();
 	test_unterminated();
 	return test_done();
 }
