@@ -710,8 +710,10 @@ load_doc(struct loader *ld, const struct cfile *f, size_t order,
 		doc_free(&d);
 		return LOAD_HELD;
 	}
-	if (kind == DOC_POST && d.meta.date == 0)
+	if (kind == DOC_POST && !d.meta.has_date) {
 		d.meta.date = nd == 1 ? name_t : f->mtime;
+		d.meta.has_date = true;
+	}
 	if (kind == DOC_POST && d.meta.date > ld->opts->now) {
 		if (ld->site->next_publish == 0 ||
 		    d.meta.date < ld->site->next_publish)

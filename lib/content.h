@@ -25,7 +25,10 @@ struct meta {
 	char	*title;
 	char	*summary;	/* NULL if absent */
 	char	*image;		/* NULL if absent; a site path like /images/x.jpg */
-	time_t	 date;		/* 0 if absent */
+	time_t	 date;		/* see has_date */
+	bool	 has_date;	/* date is set: by the front matter, or for a
+				 * post by content_load() (file name, mtime);
+				 * 1970-01-01 is a date like any other */
 	bool	 date_has_time;	/* given as RFC 3339 time, not a bare date */
 	time_t	 updated;	/* 0 if absent */
 	char	**tags;		/* as written, at most POST_TAGS_MAX */

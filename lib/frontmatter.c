@@ -24,8 +24,8 @@
 /* A UTF-8 byte order mark, allowed before the first "---". */
 #define UTF8_BOM	"\xef\xbb\xbf"
 #define UTF8_BOM_LEN	(sizeof(UTF8_BOM) - 1)
-/* Years a date may name: time_t 0 means "no date", and four digits is all
- * the format has. */
+/* Years a date may name: time_t's epoch on, and four digits is all the
+ * format has. */
 #define FM_YEAR_MIN	1970
 #define FM_YEAR_MAX	9999
 
@@ -138,8 +138,13 @@ fm_syntax(struct fm *f)
 		    "YAML: %s", problem);
 	if (p->error == YAML_MEMORY_ERROR)
 		return fm_fail(f, f->line0 - 1, "out of memory");
-	/* An unclosed quote or flow is reported at its start. */
-	if (p->error == YAML_SCANNER_ERROR && p->context != NULL)
+	/* An unclosed quote or flow is reported at its start: the scanner
+	 * gives a context for quotes, the parser one for a '[' or '{' whose
+	 * closing bracket it did not find. */
+	if ((p->error == YAML_SCANNER_ERROR && p->context != NULL) ||
+	    (p->error == YAML_PARSER_ERROR && p->context != NULL &&
+	    (strcmp(p->context, "while parsing a flow sequence") == 0 ||
+	    strcmp(p->context, "while parsing a flow mapping") == 0)))
 		return fm_fail(f, fm_line(f, &p->context_mark), "YAML: %s %s",
 		    problem, p->context);
 	return fm_fail(f, fm_line(f, &p->problem_mark), "YAML: %s", problem);
@@ -394,6 +399,7 @@ fm_date(struct fm *f, enum fm_key k, const yaml_event_t *ev)
 		    len > FM_QUOTE_MAX ? FM_QUOTE_MAX : (int)len, v);
 	if (k == K_DATE) {
 		f->m->date = t;
+		f->m->has_date = true;
 		f->m->date_has_time = has_time;
 	} else
 		f->m->updated = t;

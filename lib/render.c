@@ -155,7 +155,7 @@ put_rfc3339_meta(struct buf *b, const char *property, time_t t)
 	char s[DATE_RFC3339_MAX];
 	struct tm tm;
 
-	if (t == 0 || !fmt_tm(t, &tm))
+	if (!fmt_tm(t, &tm))
 		return;
 	strftime(s, sizeof(s), "%Y-%m-%dT%H:%M:%SZ", &tm);
 	buf_printf(b, "<meta property=\"%s\" content=\"%s\">\n", property, s);
@@ -221,8 +221,10 @@ put_og(struct buf *b, const struct render_ctx *r, const struct head *h,
 	}
 	if (!article)
 		return;
-	put_rfc3339_meta(b, "article:published_time", d->meta.date);
-	put_rfc3339_meta(b, "article:modified_time", d->meta.updated);
+	if (d->meta.has_date)
+		put_rfc3339_meta(b, "article:published_time", d->meta.date);
+	if (d->meta.updated != 0)
+		put_rfc3339_meta(b, "article:modified_time", d->meta.updated);
 	for (size_t i = 0; i < d->meta.ntags; i++)
 		put_meta(b, "property", "article:tag", d->meta.tags[i]);
 }
@@ -332,7 +334,7 @@ static void
 put_post_meta(struct buf *b, const struct doc *d, bool updated)
 {
 	buf_puts(b, "<p class=\"meta\">");
-	if (d->meta.date != 0) {
+	if (d->meta.has_date) {
 		put_time(b, d->meta.date);
 		buf_puts(b, " " MIDDOT " ");
 	}

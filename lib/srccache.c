@@ -16,7 +16,8 @@
 #include "frontmatter.h"
 
 /* The blob's first 8 bytes: its format (the 1 is its version). */
-#define SC_MAGIC	"FOLIOSC1"
+/* 2: SC_HAS_DATE; a record of 1 would read as undated. */
+#define SC_MAGIC	"FOLIOSC2"
 
 /* Which optional strings follow the path, and the booleans. */
 #define SC_TITLE	0x01u
@@ -24,6 +25,7 @@
 #define SC_IMAGE	0x04u
 #define SC_DRAFT	0x08u
 #define SC_DATE_TIME	0x10u
+#define SC_HAS_DATE	0x20u
 
 struct sc_head {
 	char		magic[8];
@@ -98,7 +100,8 @@ srccache_add(struct buf *out, const char *rel, const struct src_id *id,
 	r.ntags = (uint16_t)m->ntags;
 	r.flags = (m->title ? SC_TITLE : 0) | (m->summary ? SC_SUMMARY : 0) |
 	    (m->image ? SC_IMAGE : 0) | (m->draft ? SC_DRAFT : 0) |
-	    (m->date_has_time ? SC_DATE_TIME : 0);
+	    (m->date_has_time ? SC_DATE_TIME : 0) |
+	    (m->has_date ? SC_HAS_DATE : 0);
 	r.id = *id;
 	r.date = (int64_t)m->date;
 	r.updated = (int64_t)m->updated;
@@ -270,6 +273,7 @@ srccache_get(const struct srccache *c, const char *rel,
 	m->updated = (time_t)r.updated;
 	m->draft = (r.flags & SC_DRAFT) != 0;
 	m->date_has_time = (r.flags & SC_DATE_TIME) != 0;
+	m->has_date = (r.flags & SC_HAS_DATE) != 0;
 	d->src_hash = r.src_hash;
 	d->words = (size_t)r.words;
 	d->body_line = (size_t)r.body_line;

@@ -162,6 +162,34 @@ class OneFileTooLong(unittest.TestCase):
         self.assertIn("(1 problem)", text(done.stdout))
 
 
+class FrontMatterDates(unittest.TestCase):
+    """A post dated 1970-01-01 shows that date, not its mtime; a '[' never
+    closed is reported on its own line, not on the next key's."""
+
+    FILES = dict(CLEAN_SITE, **{
+        "posts/epoch.md": "---\ntitle: Epoch\ndate: 1970-01-01\n---\nOld.\n",
+        "posts/unclosed.md": "---\ntitle: ok\ntags: [a, b\nsummary: x\n"
+                             "---\nBody.\n",
+    })
+
+    def test_epoch_and_unclosed_list(self):
+        site = Foliod(files=self.FILES).prepare()
+        self.addCleanup(site.close)
+        out = os.path.join(site.tmp, "export")
+        done = site.run("-E", out)
+        err = text(done.stderr)
+        self.assertEqual(done.returncode, 0, err)
+        with open(os.path.join(out, "posts", "epoch.html"),
+                  encoding="utf-8") as f:
+            page = f.read()
+        self.assertIn('<time datetime="1970-01-01">', page)
+        self.assertIn('content="1970-01-01T00:00:00Z"', page)
+        lines = [l for l in err.splitlines() if "warn:" in l]
+        self.assertEqual(len(lines), 1, err)
+        self.assertIn("posts/unclosed.md:3: YAML: did not find expected "
+                      "',' or ']'", lines[0])
+
+
 class OneHugePost(unittest.TestCase):
     """A post whose page would pass the 32 MB page bound (7 MB of '&' in a
     code block) costs nobody the feed: its entry has its summary only, its

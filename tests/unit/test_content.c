@@ -801,6 +801,53 @@ load_cached(struct site *s, const char *root, const struct buf *rec,
 	return load_at(time(NULL) + SETTLED_AHEAD, s, root, rec, next, err);
 }
 
+/* The dates content_load() gave the posts of tree "epoch". */
+static void
+check_epoch(const struct site *s, const char *how)
+{
+	const struct doc *d;
+
+	ok(s->nposts == 3, "epoch %s: %zu posts", how, s->nposts);
+	d = find_doc(s->posts, s->nposts, "epoch");
+	ok(d && d->meta.has_date && d->meta.date == 0,
+	    "epoch %s: 1970-01-01 is a date (%lld)", how,
+	    d ? (long long)d->meta.date : -1LL);
+	d = find_doc(s->posts, s->nposts, "named");
+	ok(d && d->meta.has_date && d->meta.date == 0,
+	    "epoch %s: 1970-01-01T00:00:00Z wins over the file name", how);
+	d = find_doc(s->posts, s->nposts, "undated");
+	ok(d && d->meta.has_date && d->meta.date == utc(2025, 6, 1, 8, 0, 0),
+	    "epoch %s: no date is the mtime", how);
+}
+
+/* A post dated 1970-01-01 is not undated: not when read, not from the
+ * source cache. */
+static void
+test_epoch(void)
+{
+	char root[PATH_MAX], err[ERR_MAX] = "";
+	struct buf rec, rec2;
+	struct site s;
+
+	new_tree(root, sizeof(root), "epoch");
+	put(root, "posts/epoch.md", "---\ntitle: E\ndate: 1970-01-01\n---\n");
+	put(root, "posts/2025-01-01-named.md", "---\ntitle: N\n"
+	    "date: 1970-01-01T00:00:00Z\n---\n");
+	put(root, "posts/undated.md", "---\ntitle: U\n---\n");
+	set_mtime(root, "posts/epoch.md", utc(2025, 6, 1, 8, 0, 0));
+	set_mtime(root, "posts/2025-01-01-named.md", utc(2025, 6, 1, 8, 0, 0));
+	set_mtime(root, "posts/undated.md", utc(2025, 6, 1, 8, 0, 0));
+	ok(load_cached(&s, root, NULL, &rec, err) == 0, "epoch: %s", err);
+	check_epoch(&s, "read");
+	content_free(&s);
+	ok(load_cached(&s, root, &rec, &rec2, err) == 0 && s.cached == 3,
+	    "epoch cached: %zu %s", s.cached, err);
+	check_epoch(&s, "cached");
+	content_free(&s);
+	buf_free(&rec);
+	buf_free(&rec2);
+}
+
 /* Files changed just now are read, not kept: a same-size write in the
  * same clock tick would not change their identity. */
 static void
@@ -985,6 +1032,7 @@ main(void)
 	test_utf8_offsets();
 	test_changed_before_render();
 	test_cached();
+	test_epoch();
 	rm_tree(tmp_base);
 	return test_done();
 }

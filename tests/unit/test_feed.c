@@ -67,6 +67,7 @@ setup(void)
 		d->meta.title = (char *)rows[i].title;
 		d->meta.summary = (char *)rows[i].summary;
 		d->meta.date = march(rows[i].day);
+		d->meta.has_date = true;
 		d->meta.updated = rows[i].updated_day ?
 		    march(rows[i].updated_day) : 0;
 		d->meta.tags = rows[i].tags;

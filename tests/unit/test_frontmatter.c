@@ -184,7 +184,11 @@ static const struct invalid invalids[] = {
 	{ "syntax: bad indent", "---\ntitle: T\n  tags: x\n---\n", 3,
 	    "YAML: mapping values are not allowed in this context" },
 	{ "syntax: unclosed flow", "---\ntitle: T\ntags: [a, b\ndate: x\n---\n",
-	    4, "YAML: *" },
+	    3, "YAML: did not find expected ',' or ']' while parsing a flow "
+	    "sequence" },
+	{ "syntax: unclosed flow mapping", "---\ntitle: ok\n\nx: {a: 1,\n"
+	    "  b: 2\nsummary: x\n---\n", 4, "YAML: did not find expected ',' "
+	    "or '}' while parsing a flow mapping" },
 	{ "syntax CRLF line", "---\r\ntitle: T\r\n\r\n  x: y\r\n---\r\n", 4,
 	    "YAML: *" },
 	{ "tab indent", "---\ntitle: T\ntags:\n\t- a\n---\n", 4, "YAML: *" },

@@ -37,6 +37,7 @@ make_blob(struct buf *b)
 	a.meta.image = "/images/a.jpg";
 	a.meta.date = 1690000000;
 	a.meta.date_has_time = true;
+	a.meta.has_date = true;
 	a.meta.updated = 1695000000;
 	a.meta.tags = tags;
 	a.meta.ntags = 2;
@@ -71,7 +72,8 @@ test_round_trip(const struct buf *b)
 	    strcmp(d.meta.tags[1], "Beta tag") == 0 && d.meta.tags[0] !=
 	    tags[0], "a's tags, copied");
 	ok(d.meta.date == 1690000000 && d.meta.date_has_time &&
-	    d.meta.updated == 1695000000 && !d.meta.draft, "a's dates");
+	    d.meta.has_date && d.meta.updated == 1695000000 &&
+	    !d.meta.draft, "a's dates");
 	ok(d.words == 321 && d.body_line == 7 && off == 99 &&
 	    d.src_hash == 0x0123456789abcdefULL, "a's counts and offset");
 	meta_free(&d.meta);
