@@ -116,11 +116,26 @@ struct watcher {
 	size_t	 npaths;
 	size_t	 ndirs;
 	bool	 full;			/* WATCH_DIRS_MAX reached */
+	bool	 retrying;		/* watcher_retry(): failures unlogged */
 };
 
+/* Seconds between two tries to watch a content root that is missing: a
+ * deploy that renames the tree away and the new one in, or deletes it and
+ * copies the new one, leaves a gap; edits are seen this late after it. */
+#define WATCH_RETRY_SEC	1
+
+/* Opens the inotify descriptor and watches the tree under content_dir: 0;
+ * 1 if the descriptor is open but nothing is watched yet (err says why;
+ * watcher_retry() tries again); -1 if inotify cannot be had (err). */
 int	watcher_open(struct watcher *w, const char *content_dir, char *err,
 	    size_t errlen);
 void	watcher_close(struct watcher *w);
+/* True while the descriptor is open but nothing is watched: the root was
+ * missing when the watches were (re)made. */
+bool	watcher_lost(const struct watcher *w);
+/* Tries to watch again a lost tree; true if it now is, and the content may
+ * have changed meanwhile. */
+bool	watcher_retry(struct watcher *w);
 /* Reads pending events; true when the content may have changed. */
 bool	watcher_read(struct watcher *w);
 

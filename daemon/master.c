@@ -591,19 +591,25 @@ reopen_listeners(struct master *ms, const struct conf *next, char *err,
 	return 0;
 }
 
+/* (Re)opens the watches over dir. A root that is missing now is watched
+ * once it is back (watcher_retry() on the master's timer). */
 static void
 watch_content(struct master *ms, const char *dir)
 {
 	struct epoll_event ev = { .events = EPOLLIN };
 	char err[CONF_ERR_MAX];
+	int rc;
 
-	if (ms->watch.fd > 0)
+	if (ms->watch.fd != -1)
 		watcher_close(&ms->watch);
-	if (watcher_open(&ms->watch, dir, err, sizeof(err)) == -1) {
+	if ((rc = watcher_open(&ms->watch, dir, err, sizeof(err))) == -1) {
 		log_warnx("content changes are not watched (%s); send SIGHUP"
 		    " after changing content", err);
 		return;
 	}
+	if (rc == 1)
+		log_warnx("content changes are not watched yet (%s); trying"
+		    " again every %d s", err, WATCH_RETRY_SEC);
 	ev.data.fd = ms->watch.fd;
 	if (epoll_ctl(ms->epfd, EPOLL_CTL_ADD, ms->watch.fd, &ev) == -1)
 		log_warn("epoll_ctl inotify");
@@ -667,8 +673,9 @@ reload(struct master *ms)
 		notify_ready(ms);
 		return;
 	}
-	if (strcmp(next.content_dir, ms->conf->content_dir) != 0)
-		watch_content(ms, next.content_dir);
+	/* Always: the old watches may have been lost (the tree renamed away
+	 * and back), and this is what the operator was told to do. */
+	watch_content(ms, next.content_dir);
 	*ms->conf = next;
 	ms->conf_epoch++;
 	end_backoff(ms);
@@ -763,6 +770,8 @@ next_timeout(const struct master *ms)
 		earliest(&soonest, now + ((int64_t)ms->next_publish -
 		    (int64_t)time(NULL)) * MS_PER_SEC, now);
 	earliest(&soonest, change_due(ms), now);
+	if (watcher_lost(&ms->watch))
+		earliest(&soonest, now + WATCH_RETRY_SEC * MS_PER_SEC, now);
 	if (ms->stopping)
 		earliest(&soonest, now + MS_PER_SEC, now);
 	return soonest < 0 ? 0 : (int)soonest;
@@ -821,6 +830,9 @@ on_timers(struct master *ms)
 		ms->next_publish = 0;
 		start_build(ms);
 	}
+	/* What changed while nothing was watched is built for. */
+	if (!ms->stopping && watcher_retry(&ms->watch))
+		note_change(ms);
 	for (int k = 0; k < PROC_KINDS; k++)
 		check_backoff(ms, (enum proc_kind)k, now);
 	check_retired(ms, now);

@@ -3,7 +3,9 @@
  * directory is watched (new ones as they appear); a queue overflow, or the
  * root itself being moved or replaced (a symlink that git-sync swaps), sets
  * up every watch again. Editors' temporary files are ignored. The master
- * turns "something changed" into one debounced rebuild.
+ * turns "something changed" into one debounced rebuild. While the root is
+ * missing (renamed away, deleted before a copy) nothing is watched, and the
+ * master calls watcher_retry() every WATCH_RETRY_SEC until it is back.
  */
 #include "foliod.h"
 
@@ -84,7 +86,7 @@ watch_tree(struct watcher *w, const char *rel, int depth)
 	    rel[0] ? "/" : "", rel) >= sizeof(full))
 		return;
 	if ((wd = inotify_add_watch(w->fd, full, WATCH_MASK)) == -1) {
-		if (errno != ENOENT && errno != ENOTDIR)
+		if (errno != ENOENT && errno != ENOTDIR && !w->retrying)
 			log_warn("inotify_add_watch %s", full);
 		return;
 	}
@@ -120,6 +122,21 @@ watch_link(struct watcher *w, const char *configured)
 	w->link_wd = inotify_add_watch(w->fd, dirname(dir), LINK_MASK);
 }
 
+/* Drops every watch, keeping the inotify descriptor the master polls. */
+static void
+unwatch_all(struct watcher *w)
+{
+	for (size_t i = 0; i < w->npaths; i++)
+		if (w->paths[i] != NULL)
+			(void)inotify_rm_watch(w->fd, (int)i);
+	if (w->link_wd != -1)
+		(void)inotify_rm_watch(w->fd, w->link_wd);
+	w->link_wd = -1;
+	forget_all(w);
+}
+
+/* Watches the tree under the configured root; -1 (nothing watched, err
+ * says why) if not even the root could be watched. */
 static int
 watch_all(struct watcher *w, char *err, size_t errlen)
 {
@@ -130,6 +147,11 @@ watch_all(struct watcher *w, char *err, size_t errlen)
 	w->full = false;
 	watch_link(w, w->configured);
 	watch_tree(w, "", 0);
+	if (w->ndirs == 0) {
+		snprintf(err, errlen, "%s: cannot be watched", w->root);
+		unwatch_all(w);
+		return -1;
+	}
 	log_debug("watching %zu directories under %s", w->ndirs, w->root);
 	return 0;
 }
@@ -145,37 +167,54 @@ watcher_open(struct watcher *w, const char *content_dir, char *err,
 		snprintf(err, errlen, "inotify_init1: %s", strerror(errno));
 		return -1;
 	}
-	if (watch_all(w, err, errlen) == -1) {
-		watcher_close(w);
-		return -1;
-	}
-	return 0;
+	/* The descriptor stays open, so that watcher_retry() can try again. */
+	return watch_all(w, err, errlen) == -1 ? 1 : 0;
+}
+
+bool
+watcher_lost(const struct watcher *w)
+{
+	return w->fd != -1 && w->ndirs == 0;
+}
+
+bool
+watcher_retry(struct watcher *w)
+{
+	char err[CONF_ERR_MAX];
+	int rc;
+
+	if (!watcher_lost(w))
+		return false;
+	/* Quiet: the failure was logged once, when the watches were lost. */
+	w->retrying = true;
+	rc = watch_all(w, err, sizeof(err));
+	w->retrying = false;
+	if (rc == -1)
+		return false;
+	log_info("content changes are watched again: %zu directories under %s",
+	    w->ndirs, w->root);
+	return true;
 }
 
 void
 watcher_close(struct watcher *w)
 {
-	if (w->fd > 0)
+	if (w->fd != -1)
 		close(w->fd);
 	w->fd = -1;
 	forget_all(w);
 }
 
-/* Drops every watch and sets them up again (overflow, root replaced),
- * keeping the inotify descriptor the master polls. */
+/* Sets every watch up again (overflow, root replaced). */
 static void
 rewatch(struct watcher *w)
 {
 	char err[CONF_ERR_MAX];
 
-	for (size_t i = 0; i < w->npaths; i++)
-		if (w->paths[i] != NULL)
-			(void)inotify_rm_watch(w->fd, (int)i);
-	if (w->link_wd != -1)
-		(void)inotify_rm_watch(w->fd, w->link_wd);
-	forget_all(w);
+	unwatch_all(w);
 	if (watch_all(w, err, sizeof(err)) == -1)
-		log_warnx("content changes are not watched: %s", err);
+		log_warnx("content changes are not watched: %s; trying again"
+		    " every %d s", err, WATCH_RETRY_SEC);
 }
 
 /* Looks at one event; true if the content may have changed. */

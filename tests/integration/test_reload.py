@@ -16,6 +16,7 @@ import os
 import random
 import re
 import select
+import shutil
 import signal
 import socket
 import threading
@@ -375,6 +376,38 @@ class SingleChanges(ReloadCase):
             wait_for(lambda: where_missing(server, future, Look(server)),
                      due - time.time() + RELOAD_TIMEOUT,
                      "the post dated %s to show" % date)
+
+
+class RootReplaced(ReloadCase):
+    """The content root renamed away and a new tree put in its place a
+    moment later, as a deploy that moves trees does: the gap leaves nothing
+    watched, and foliod watches the new tree once it is there, with no
+    signal; a SIGHUP after it watches the tree afresh too."""
+
+    def test_a_root_renamed_away_and_back_is_watched_again(self):
+        with self.foliod() as server:
+            old = server.content_dir + ".old"
+            mark = server.log_mark()
+            os.rename(server.content_dir, old)
+            wait_until(lambda: "content changes are not watched" in
+                       server.log_since(mark), RELOAD_TIMEOUT,
+                       "the lost watches to be logged")
+            shutil.copytree(old, server.content_dir)
+            during = make_post("put-in-the-gap", ("gap",))
+            server.write_content(during.rel, during.text)
+            self.wait_shown(server, during)
+            after = make_post("written-after", ("after",))
+            server.write_content_atomic(after.rel, after.text)
+            self.wait_shown(server, after)
+            self.assert_steady(server)
+            with self.subTest("a SIGHUP with the same content_dir"):
+                mark = server.log_mark()
+                server.signal(signal.SIGHUP)
+                wait_until(lambda: "published" in server.log_since(mark),
+                           RELOAD_TIMEOUT, "the reload's build")
+                hup = make_post("after-the-hup", ("hup",))
+                server.write_content_atomic(hup.rel, hup.text)
+                self.wait_shown(server, hup)
 
 
 # --- Everything at once, under load ------------------------------------------
