@@ -96,6 +96,7 @@ struct master {
 	uint64_t		 generation;
 	time_t			 next_publish;
 	bool			 stopping;
+	bool			 imagers_told;	/* to stop, once the workers left */
 	time_t			 stop_deadline;
 };
 
@@ -143,6 +144,14 @@ signal_workers(struct master *ms, int sig, bool retiring_only)
 	for (size_t i = 0; i < METRICS_SLOTS; i++)
 		if (ms->procs[i].pid != 0 &&
 		    (!retiring_only || ms->procs[i].retiring))
+			kill(ms->procs[i].pid, sig);
+}
+
+static void
+signal_kind(struct master *ms, int sig, enum proc_kind kind)
+{
+	for (size_t i = 0; i < METRICS_SLOTS; i++)
+		if (ms->procs[i].pid != 0 && ms->procs[i].kind == kind)
 			kill(ms->procs[i].pid, sig);
 }
 
@@ -702,7 +711,9 @@ begin_stop(struct master *ms, bool now)
 	ms->stop_deadline = mono_now() + ms->conf->shutdown_timeout;
 	close(ms->ls->public_fd);
 	close(ms->ls->admin_fd);
-	signal_workers(ms, SIGTERM, false);
+	/* The imagers stop after the workers (stop_imagers()): a worker's
+	 * /_img question may still sit in their queue. */
+	signal_kind(ms, SIGTERM, PROC_WORKER);
 	if (ms->builder)
 		kill(ms->builder, SIGTERM);
 }
@@ -777,6 +788,21 @@ next_timeout(const struct master *ms)
 	return soonest < 0 ? 0 : (int)soonest;
 }
 
+/*
+ * On a graceful stop the imagers answer every question the workers queued
+ * for them, and are told to stop only once the last worker has left: an
+ * imager stops after the resize it is doing, and a question left in the
+ * queue would hold its worker, and the client, until shutdown_timeout.
+ */
+static void
+stop_imagers(struct master *ms)
+{
+	if (ms->imagers_told || count_procs(ms, true, PROC_WORKER) > 0)
+		return;
+	ms->imagers_told = true;
+	signal_kind(ms, SIGTERM, PROC_IMAGER);
+}
+
 /* Processes of a kind that have lived long enough end its crash loop. */
 static void
 check_recovered(struct master *ms, enum proc_kind kind)
@@ -837,6 +863,7 @@ on_timers(struct master *ms)
 		check_backoff(ms, (enum proc_kind)k, now);
 	check_retired(ms, now);
 	if (ms->stopping) {
+		stop_imagers(ms);
 		if (workers_alive(ms, true) == 0 && ms->builder == 0) {
 			log_info("stopped");
 			exit(0);

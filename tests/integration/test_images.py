@@ -71,6 +71,9 @@ PLAIN_ACCEPT = [("Accept", "*/*")]
 ETAG_RE = re.compile(r'^"([0-9a-f]{16})"$')
 IMMUTABLE = "public, max-age=31536000, immutable"
 IMAGE_MAX_AGE = 1234
+# shutdown_timeout when a stop must wait for queued resizes: room for
+# them all under ASan, below the harness's STOP_TIMEOUT.
+STOP_SHUTDOWN_TIMEOUT = 15
 
 
 # --- Reading image headers ---------------------------------------------------
@@ -808,6 +811,43 @@ class ImagerSocket(ImageTestCase):
         self.assertEqual(answered, 0, "answered another user (%d)" % answered)
         self.assertIn("not foliod's user", self.server.log_since(mark))
         self.fetch_ok(img("/images/photo.jpg", 96))
+
+
+class StopWithResizesQueued(unittest.TestCase):
+    """SIGTERM while /_img questions wait in the queue of the one imager:
+    the imager answers them all before it stops, so each client gets its
+    image, and foliod exits 0 within shutdown_timeout."""
+
+    # Cold resizes of the big source, one running and the rest queued.
+    WIDTHS = (1920, 1200, 1080, 828)
+
+    def test_queued_resizes_are_answered_on_sigterm(self):
+        def prepare(server):
+            copy_fixture_images(server)
+            server.write_content("images/big.png", big_png())
+        statuses = {}
+
+        def fetch(width):
+            try:
+                statuses[width] = server.get(
+                    img("/images/big.png", width), headers=PLAIN_ACCEPT,
+                    timeout=RESIZE_TIMEOUT).status
+            except (OSError, AssertionError) as e:
+                statuses[width] = repr(e)
+        with Foliod(prepare=prepare, conf={
+                "image_workers": 1,
+                "shutdown_timeout": STOP_SHUTDOWN_TIMEOUT}) as server:
+            threads = [threading.Thread(target=fetch, args=(w,))
+                       for w in self.WIDTHS]
+            for t in threads:
+                t.start()
+            # Every request is in (the /metrics one counts too).
+            wait_until(lambda: server.metric("folio_connections_active") >
+                       len(threads), EVENT_TIMEOUT, "the requests to be in")
+            server.stop()
+            for t in threads:
+                t.join(RESIZE_TIMEOUT)
+        self.assertEqual(statuses, {w: 200 for w in self.WIDTHS})
 
 
 # --- Cache, validators, HEAD, Cache-Control ----------------------------------
