@@ -102,6 +102,12 @@ noreturn void imager_main(const struct conf *conf, int lfd,
  * shutdown_timeout; this bound is for a worker whose master died (it got
  * the parent-death SIGTERM, proc_follow_parent), so it cannot linger. */
 #define WORKER_STOP_GRACE_SEC	1
+/* Tries a worker makes to open a newly published index, INDEX_RETRY_SEC
+ * apart, before it keeps the one it has until the next generation. What
+ * makes it fail is mostly passing (descriptors or memory run out under a
+ * burst of connections); a quiet blog may publish nothing new for days. */
+#define INDEX_OPEN_TRIES	30
+#define INDEX_RETRY_SEC		1
 noreturn void worker_main(const struct conf *conf, const struct listeners *l,
 	    struct metrics *m, int slot);
 
@@ -270,7 +276,9 @@ struct worker {
 	size_t			 active;
 	struct conn		*free;
 	struct ixref		*cur;
-	uint64_t		 gen;
+	uint64_t		 gen;		/* the last one published */
+	unsigned		 gen_fails;	/* tries of gen that failed */
+	time_t			 gen_retry_at;	/* mono: the next try */
 	int			 logfd;		/* access log, -1 = off */
 	struct imgcache		 cache;
 	bool			 have_cache;

@@ -32,28 +32,22 @@ ixref_put(struct ixref *r)
 	free(r);
 }
 
-/* Maps the index the master published, if it is not the one we serve. */
-static void
-follow_index(struct worker *w)
+/* Maps the index at run_dir/index: a new reference, or NULL (err). */
+static struct ixref *
+map_index(const struct worker *w, char *err, size_t errlen)
 {
-	uint64_t gen = metrics_load(&w->m->generation);
 	char path[PATH_MAX], root[PATH_MAX];
-	char err[CONF_ERR_MAX] = "run_dir: path too long";
 	struct ixref *r;
 
-	if (gen == w->gen)
-		return;
-	w->gen = gen;
 	if ((r = calloc(1, sizeof(*r))) == NULL) {
-		log_warn("new index");
-		return;
+		snprintf(err, errlen, "%s", strerror(errno));
+		return NULL;
 	}
+	snprintf(err, errlen, "run_dir: path too long");
 	if (index_path(w->conf->run_dir, path, sizeof(path)) == -1 ||
-	    index_open(&r->ix, path, err, sizeof(err)) == -1) {
-		log_warnx("cannot use index generation %llu: %s",
-		    (unsigned long long)gen, err);
+	    index_open(&r->ix, path, err, errlen) == -1) {
 		free(r);
-		return;
+		return NULL;
 	}
 	snprintf(root, sizeof(root), "%.*s", (int)r->ix.hdr->root.len,
 	    index_blob(&r->ix, r->ix.hdr->root));
@@ -62,6 +56,56 @@ follow_index(struct worker *w)
 		log_warn("content root %s", root);
 	r->refs = 1;
 	r->generation = r->ix.hdr->generation;
+	return r;
+}
+
+/* True if generation gen is to be opened now: it is new, or opening it
+ * failed and its next try is due. */
+static bool
+index_due(struct worker *w, uint64_t gen)
+{
+	if (gen != w->gen) {
+		w->gen = gen;
+		w->gen_fails = 0;
+		return true;
+	}
+	return w->gen_fails > 0 && w->gen_fails < INDEX_OPEN_TRIES &&
+	    w->mono >= w->gen_retry_at;
+}
+
+/* One line when a generation first fails, one when it is given up, and
+ * one when a try after a failure works. */
+static void
+index_failed(struct worker *w, uint64_t gen, const char *err)
+{
+	w->gen_retry_at = w->mono + INDEX_RETRY_SEC;
+	if (++w->gen_fails == 1)
+		log_warnx("cannot use index generation %llu: %s; trying again"
+		    " every %d s", (unsigned long long)gen, err,
+		    INDEX_RETRY_SEC);
+	else if (w->gen_fails == INDEX_OPEN_TRIES)
+		log_warnx("gave up on index generation %llu after %d tries: %s",
+		    (unsigned long long)gen, INDEX_OPEN_TRIES, err);
+}
+
+/* Maps the index the master published, if it is not the one we serve. */
+static void
+follow_index(struct worker *w)
+{
+	uint64_t gen = metrics_load(&w->m->generation);
+	char err[CONF_ERR_MAX];
+	struct ixref *r;
+
+	if (!index_due(w, gen))
+		return;
+	if ((r = map_index(w, err, sizeof(err))) == NULL) {
+		index_failed(w, gen, err);
+		return;
+	}
+	if (w->gen_fails > 0)
+		log_info("using index generation %llu after %u failed tries",
+		    (unsigned long long)r->generation, w->gen_fails);
+	w->gen_fails = 0;
 	ixref_put(w->cur);
 	w->cur = r;
 	/* Image hits were found through the old index's sources. */

@@ -36,6 +36,11 @@ BURST_SAVES = 50
 BURST_MAX_BUILDS = 10
 # Seconds ahead of now a scheduled post is dated.
 FUTURE_LEAD = 4
+# Descriptors each process of a LimitedFoliod may open, and the idle
+# connections that use up a worker's; they are held that many seconds.
+FD_LIMIT = 64
+IDLE_CONNECTIONS = 100
+IDLE_HOLD = 120
 # A log line at warning level (foliod logs debug, info and warn).
 WARN_RE = re.compile(r"^\S+ \S+ (?:[^:]*: )?warn: .*$", re.M)
 PIXEL = FIXTURE.read("images/pixel.png")
@@ -408,6 +413,43 @@ class RootReplaced(ReloadCase):
                 hup = make_post("after-the-hup", ("hup",))
                 server.write_content_atomic(hup.rel, hup.text)
                 self.wait_shown(server, hup)
+
+
+class LimitedFoliod(Foliod):
+    """A foliod whose processes may open FD_LIMIT descriptors each."""
+
+    def command(self):
+        return (["sh", "-c", 'ulimit -n %d && exec "$@"' % FD_LIMIT, "sh"] +
+                super().command())
+
+
+class IndexRetry(ReloadCase):
+    """A worker that cannot open a new index (out of descriptors, as under a
+    burst of connections) tries again, and serves it once it can."""
+
+    def test_a_worker_out_of_descriptors_takes_the_new_index_later(self):
+        doc = make_post("after-the-burst", ("burst",))
+        with LimitedFoliod(files=SITE, conf={
+                "workers": 1, "header_timeout": IDLE_HOLD}) as server:
+            mark = server.log_mark()
+            idle = []
+            try:
+                # Connections that send nothing hold a descriptor each in
+                # the worker, until it has none left.
+                for _ in range(IDLE_CONNECTIONS):
+                    idle.append(server.connect())
+                wait_until(lambda: "Too many open files" in
+                           server.log_since(mark), RELOAD_TIMEOUT,
+                           "the worker to run out of descriptors")
+                server.write_content_atomic(doc.rel, doc.text)
+                wait_until(lambda: "cannot use index generation" in
+                           server.log_since(mark), RELOAD_TIMEOUT,
+                           "the worker to fail on the new index")
+            finally:
+                for conn in idle:
+                    conn.close()
+            self.wait_shown(server, doc)
+            self.assert_steady(server)
 
 
 # --- Everything at once, under load ------------------------------------------
