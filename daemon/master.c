@@ -380,6 +380,30 @@ note_change(struct master *ms)
 	ms->change_last = now;
 }
 
+/*
+ * A build that published nothing. During a stop that is the stop's doing
+ * (begin_stop() sent it SIGTERM), not a failure; and before the first
+ * index there is nothing to finish, so the stop is complete.
+ */
+static void
+build_failed(struct master *ms, int status)
+{
+	if (ms->stopping) {
+		if (ms->ready)
+			return;
+		log_info("stopped before the first index was built");
+		exit(0);
+	}
+	metrics_add(&ms->m->build_failures, 1);
+	if (WIFSIGNALED(status))
+		log_warnx("index build killed by signal %d", WTERMSIG(status));
+	if (!ms->ready)
+		fatalx("no index could be built; fix the problem above and"
+		    " start foliod again");
+	log_warnx("keeping index generation %llu",
+	    (unsigned long long)ms->generation);
+}
+
 static void
 build_done(struct master *ms, int status)
 {
@@ -406,15 +430,7 @@ build_done(struct master *ms, int status)
 			notify_ready(ms);
 		ms->ready = true;
 	} else {
-		metrics_add(&ms->m->build_failures, 1);
-		if (WIFSIGNALED(status))
-			log_warnx("index build killed by signal %d",
-			    WTERMSIG(status));
-		if (!ms->ready)
-			fatalx("no index could be built; fix the problem above"
-			    " and start foliod again");
-		log_warnx("keeping index generation %llu",
-		    (unsigned long long)ms->generation);
+		build_failed(ms, status);
 	}
 	/* A build that started before the last reload does not end it. */
 	if (ms->reloading && ms->build_epoch == ms->conf_epoch) {

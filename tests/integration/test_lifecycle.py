@@ -44,6 +44,12 @@ CRASH_LOOP_SECONDS = 5
 CRASH_LOOP_MAX_KILLS = 10
 # Seconds a sleeping orphan lives in foliod's PID namespace.
 ORPHAN_SECONDS = 1
+# Posts enough that the first build is still running when the test, which
+# saw it start, sends SIGTERM (it takes seconds; the signal, milliseconds).
+SLOW_BUILD_POSTS = 4000
+SLOW_BUILD_POST = ("---\ntitle: Post %d\ndate: 2026-01-01\n---\n\n" +
+                   "A paragraph, long enough to take some rendering. " * 40 +
+                   "\n")
 NOTIFY_DATAGRAM_MAX = 4096
 
 
@@ -317,6 +323,22 @@ class Stopping(unittest.TestCase):
             self.assertEqual(download.received, BIG_FILE_SIZE)
             self.assertEqual(download.nonzero, 0)
             self.assertEqual(server.stop(), 0)
+
+    def test_sigterm_during_the_first_build_is_a_clean_stop(self):
+        """Nothing is served yet: the stop ends the build, and foliod says
+        so and exits 0, not 1 with "no index could be built"."""
+        server = Foliod(files={
+            "posts/p%04d.md" % i: SLOW_BUILD_POST % i
+            for i in range(SLOW_BUILD_POSTS)})
+        self.addCleanup(server.close, check=False)
+        server.prepare()
+        server._spawn()
+        server.wait_log(r"foliod \S+ serving ")
+        self.assertEqual(server.stop(), 0)
+        log = server.log()
+        self.assertIn("stopped before the first index was built", log)
+        self.assertNotIn("no index could be built", log)
+        self.assertNotIn("published", log)
 
     def test_sigquit_does_not_wait_for_a_download(self):
         """shutdown_timeout (60 s) is over the harness's wait for the exit:
