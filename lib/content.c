@@ -711,7 +711,12 @@ load_doc(struct loader *ld, const struct cfile *f, size_t order,
 		return LOAD_HELD;
 	}
 	if (kind == DOC_POST && !d.meta.has_date) {
-		d.meta.date = nd == 1 ? name_t : f->mtime;
+		/* A date from the file's modification time is never ahead:
+		 * the file is there now. Linux may stamp a file with a finer
+		 * clock than time() reads, a second ahead of it at a second's
+		 * turn, and a post saved then was held back as a future one. */
+		d.meta.date = nd == 1 ? name_t : f->mtime < ld->opts->now ?
+		    f->mtime : ld->opts->now;
 		d.meta.has_date = true;
 	}
 	if (kind == DOC_POST && d.meta.date > ld->opts->now) {
