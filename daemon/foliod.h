@@ -153,6 +153,9 @@ void	notify(const char *state);
 /* Names the process for ps(1) and top(1): "foliod worker" (15 bytes at
  * most). */
 void	proc_name(const char *name);
+/* Seconds on CLOCK_MONOTONIC: deadlines a step of the wall clock cannot
+ * move. */
+time_t	proc_mono_sec(void);
 /* Sets malloc up for an index build (the build child, -t and -E). */
 void	proc_tune_for_build(void);
 /* Called by every child of the master right after fork, and again after

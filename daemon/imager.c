@@ -262,15 +262,6 @@ plan_job(struct job *j, struct img_reply *rep)
 	return IMAGE_OK;
 }
 
-static time_t
-mono_now(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC_COARSE, &ts);
-	return ts.tv_sec;
-}
-
 /* A key's slot: keys are hashes already (hex), so their first digits do. */
 static struct failure *
 failure_slot(const char *key)
@@ -300,7 +291,7 @@ failure_keep(const char *key, int status, const char *msg)
 		return;
 	memcpy(f->key, key, sizeof(f->key));
 	f->status = status;
-	f->until = mono_now() + IMAGER_FAIL_TTL_SEC;
+	f->until = proc_mono_sec() + IMAGER_FAIL_TTL_SEC;
 	snprintf(f->msg, sizeof(f->msg), "%s", msg);
 }
 
@@ -312,7 +303,7 @@ failure_recall(const char *key, char *err, size_t errlen)
 	const struct failure *f = failure_slot(key);
 
 	if (f->status == IMAGE_OK || strcmp(f->key, key) != 0 ||
-	    mono_now() >= f->until)
+	    proc_mono_sec() >= f->until)
 		return IMAGE_OK;
 	snprintf(err, errlen, "%s", f->msg);
 	return f->status;

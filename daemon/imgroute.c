@@ -37,11 +37,11 @@ _Static_assert(IMAGE_URL_MAX + 3 * sizeof(int) <= FDCACHE_KEY_MAX,
 /* The hit cache's key: everything the cached file depends on but the
  * source's version, which its validity bounds. */
 static size_t
-hit_key(const struct image_req *ir, enum image_format fmt,
+hit_key(const struct image_req *ir, bool webp,
     unsigned char out[FDCACHE_KEY_MAX])
 {
 	size_t n = strnlen(ir->url, sizeof(ir->url) - 1);
-	int num[] = { ir->width, ir->quality, (int)fmt };
+	int num[] = { ir->width, ir->quality, webp };
 
 	memcpy(out, ir->url, n);
 	out[n++] = '\0';
@@ -75,14 +75,14 @@ cached_hit(struct worker *w, struct conn *c, const struct image_req *ir,
  */
 static bool
 planned_key(struct worker *w, struct conn *c, const char *src,
-    const struct stat *st, const struct image_req *ir, enum image_format want)
+    const struct stat *st, const struct image_req *ir, bool webp)
 {
 	struct image_info info;
 	struct image_plan p;
 
 	if (!imgsize_get(&w->imgsizes, st, &info))
 		return false;
-	image_plan(&info, (uint32_t)ir->width, want == IMAGE_FMT_WEBP, &p);
+	image_plan(&info, (uint32_t)ir->width, webp, &p);
 	c->img_format = p.format;
 	imgcache_key(src, st, (int)p.width, ir->quality, p.format, c->img_key);
 	return true;
@@ -149,9 +149,9 @@ image_route(struct worker *w, struct conn *c, const char *query, size_t qlen)
 	struct img_request req;
 	struct image_req ir;
 	const struct ix_entry *e;
-	enum image_format fmt;
 	struct stat st;
 	size_t keylen;
+	bool webp;
 	int fd;
 
 	c->route = ROUTE_IMAGE;
@@ -166,13 +166,14 @@ image_route(struct worker *w, struct conn *c, const char *query, size_t qlen)
 	}
 	snprintf(src, sizeof(src), "%.*s", (int)e->body[IXV_IDENTITY].len,
 	    index_blob(&w->cur->ix, e->body[IXV_IDENTITY]));
-	if ((fmt = source_format(src)) == IMAGE_FMT_NONE) {
+	if (source_format(src) == IMAGE_FMT_NONE) {
 		respond_error(w, c, 404, "url: no such image", "");
 		return;
 	}
-	if (c->info.accept & ACCEPT_WEBP)
-		fmt = IMAGE_FMT_WEBP;
-	keylen = hit_key(&ir, fmt, key);
+	/* What the client takes decides the output, with the source's
+	 * size (image_plan()): its own format, or WebP. */
+	webp = (c->info.accept & ACCEPT_WEBP) != 0;
+	keylen = hit_key(&ir, webp, key);
 	if (cached_hit(w, c, &ir, key, keylen))
 		return;
 	if ((fd = open_beneath(w->cur->rootfd, src)) == -1) {
@@ -187,7 +188,7 @@ image_route(struct worker *w, struct conn *c, const char *query, size_t qlen)
 	close(fd);
 	file_version(&st, hit.ver);
 	c->img_versioned = strcmp(ir.version, hit.ver) == 0;
-	if (planned_key(w, c, src, &st, &ir, fmt) &&
+	if (planned_key(w, c, src, &st, &ir, webp) &&
 	    (fd = imgcache_get(&w->cache, c->img_key, &st)) != -1) {
 		memcpy(hit.key, c->img_key, sizeof(hit.key));
 		hit.format = c->img_format;
@@ -200,7 +201,7 @@ image_route(struct worker *w, struct conn *c, const char *query, size_t qlen)
 	memcpy(req.src, src, sizeof(req.src));
 	req.width = ir.width;
 	req.quality = ir.quality;
-	req.format = fmt == IMAGE_FMT_WEBP ? IMAGE_FMT_WEBP : IMAGE_FMT_NONE;
+	req.format = webp ? IMAGE_FMT_WEBP : IMAGE_FMT_NONE;
 	if (!ask_imager(w, c, &req))
 		busy(w, c);
 }

@@ -100,15 +100,6 @@ struct master {
 	time_t			 stop_deadline;
 };
 
-static time_t
-mono_now(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return ts.tv_sec;
-}
-
 static int64_t
 mono_ms(void)
 {
@@ -138,20 +129,15 @@ workers_alive(const struct master *ms, bool count_retiring)
 	return count_procs(ms, count_retiring, -1);
 }
 
+/* Signals the children serving: all, or only the retiring ones, of one
+ * kind or (-1) of both, as count_procs() counts them. */
 static void
-signal_workers(struct master *ms, int sig, bool retiring_only)
+signal_procs(struct master *ms, int sig, bool retiring_only, int kind)
 {
 	for (size_t i = 0; i < METRICS_SLOTS; i++)
 		if (ms->procs[i].pid != 0 &&
+		    (kind == -1 || ms->procs[i].kind == (enum proc_kind)kind) &&
 		    (!retiring_only || ms->procs[i].retiring))
-			kill(ms->procs[i].pid, sig);
-}
-
-static void
-signal_kind(struct master *ms, int sig, enum proc_kind kind)
-{
-	for (size_t i = 0; i < METRICS_SLOTS; i++)
-		if (ms->procs[i].pid != 0 && ms->procs[i].kind == kind)
 			kill(ms->procs[i].pid, sig);
 }
 
@@ -217,7 +203,7 @@ start_build(struct master *ms)
 		build_child(ms);
 	ms->builder = pid;
 	ms->build_epoch = ms->conf_epoch;
-	ms->build_deadline = mono_now() + BUILD_TIMEOUT_SEC;
+	ms->build_deadline = proc_mono_sec() + BUILD_TIMEOUT_SEC;
 }
 
 /* Reads the header of the index the builder left, and publishes it. */
@@ -282,8 +268,8 @@ roll_workers(struct master *ms, unsigned epoch)
 	}
 	if (!any)
 		return;
-	signal_workers(ms, SIGTERM, true);
-	ms->retire_deadline = mono_now() + ms->conf->shutdown_timeout;
+	signal_procs(ms, SIGTERM, true, -1);
+	ms->retire_deadline = proc_mono_sec() + ms->conf->shutdown_timeout;
 }
 
 /* Old workers get shutdown_timeout to finish, as on a stop. */
@@ -301,7 +287,7 @@ check_retired(struct master *ms, time_t now)
 	if (ms->retire_deadline == 0 || now < ms->retire_deadline)
 		return;
 	log_warnx("old workers still busy after shutdown_timeout; killing them");
-	signal_workers(ms, SIGKILL, true);
+	signal_procs(ms, SIGKILL, true, -1);
 	ms->retire_deadline = 0;
 }
 
@@ -477,7 +463,7 @@ spawn_worker(struct master *ms, int slot, enum proc_kind kind)
 		worker_main(ms->conf, ms->ls, ms->m, slot);
 	}
 	ms->procs[slot] = (struct proc){ .pid = pid, .kind = kind,
-	    .started = mono_now(), .conf_epoch = ms->conf_epoch };
+	    .started = proc_mono_sec(), .conf_epoch = ms->conf_epoch };
 	ms->m->w[slot].pid = pid;
 	return 0;
 }
@@ -485,7 +471,7 @@ spawn_worker(struct master *ms, int slot, enum proc_kind kind)
 static void
 spawn_kind(struct master *ms, enum proc_kind kind, size_t want)
 {
-	if (mono_now() < ms->backoff[kind].respawn_at)
+	if (proc_mono_sec() < ms->backoff[kind].respawn_at)
 		return;
 	for (int i = 0; i < METRICS_SLOTS &&
 	    count_procs(ms, false, (int)kind) < want; i++)
@@ -524,7 +510,7 @@ back_off(struct master *ms, enum proc_kind kind)
 	for (unsigned i = 2; i < b->fast_fails &&
 	    delay < RESPAWN_BACKOFF_MAX_SEC; i++)
 		delay *= 2;
-	b->respawn_at = mono_now() + delay;
+	b->respawn_at = proc_mono_sec() + delay;
 	set_backoff_metric(ms, kind, 1);
 	if (kind == PROC_IMAGER)
 		log_warnx("imagers keep dying (look for an image that crashes"
@@ -537,7 +523,7 @@ back_off(struct master *ms, enum proc_kind kind)
 static void
 worker_died(struct master *ms, struct proc *p, int status)
 {
-	time_t lived = mono_now() - p->started;
+	time_t lived = proc_mono_sec() - p->started;
 	const char *name = kind_name[p->kind];
 
 	if (WIFSIGNALED(status))
@@ -713,7 +699,7 @@ begin_stop(struct master *ms, bool now)
 {
 	if (now) {
 		log_info("stopping now");
-		signal_workers(ms, SIGQUIT, false);
+		signal_procs(ms, SIGQUIT, false, -1);
 		if (ms->builder)
 			kill(ms->builder, SIGKILL);
 		exit(0);
@@ -724,12 +710,12 @@ begin_stop(struct master *ms, bool now)
 	    ms->conf->shutdown_timeout);
 	notify("STOPPING=1");
 	ms->stopping = true;
-	ms->stop_deadline = mono_now() + ms->conf->shutdown_timeout;
+	ms->stop_deadline = proc_mono_sec() + ms->conf->shutdown_timeout;
 	close(ms->ls->public_fd);
 	close(ms->ls->admin_fd);
 	/* The imagers stop after the workers (stop_imagers()): a worker's
 	 * /_img question may still sit in their queue. */
-	signal_kind(ms, SIGTERM, PROC_WORKER);
+	signal_procs(ms, SIGTERM, false, PROC_WORKER);
 	if (ms->builder)
 		kill(ms->builder, SIGTERM);
 }
@@ -753,7 +739,7 @@ on_signal(struct master *ms, int sig)
 		begin_stop(ms, true);
 		break;
 	case SIGUSR1:
-		signal_workers(ms, SIGUSR1, false);
+		signal_procs(ms, SIGUSR1, false, -1);
 		break;
 	}
 }
@@ -816,7 +802,7 @@ stop_imagers(struct master *ms)
 	if (ms->imagers_told || count_procs(ms, true, PROC_WORKER) > 0)
 		return;
 	ms->imagers_told = true;
-	signal_kind(ms, SIGTERM, PROC_IMAGER);
+	signal_procs(ms, SIGTERM, false, PROC_IMAGER);
 }
 
 /* Processes of a kind that have lived long enough end its crash loop. */
@@ -824,7 +810,7 @@ static void
 check_recovered(struct master *ms, enum proc_kind kind)
 {
 	struct backoff *b = &ms->backoff[kind];
-	time_t now = mono_now();
+	time_t now = proc_mono_sec();
 
 	if (b->fast_fails == 0 || b->respawn_at != 0)
 		return;
@@ -853,7 +839,7 @@ check_backoff(struct master *ms, enum proc_kind kind, time_t now)
 static void
 on_timers(struct master *ms)
 {
-	time_t now = mono_now();
+	time_t now = proc_mono_sec();
 	int64_t due = change_due(ms);
 
 	if (ms->builder && now >= ms->build_deadline) {
@@ -886,7 +872,7 @@ on_timers(struct master *ms)
 		}
 		if (now >= ms->stop_deadline) {
 			log_warnx("shutdown_timeout passed; killing workers");
-			signal_workers(ms, SIGKILL, false);
+			signal_procs(ms, SIGKILL, false, -1);
 			ms->stop_deadline = now + RESPAWN_BACKOFF_MAX_SEC;
 		}
 	}

@@ -1,7 +1,8 @@
 /*
  * proc.c: what a process does to itself: take the name ps(1) shows for
  * its role, drop from root to the configured user, prepare the
- * directories it will write to, and set malloc up for a build.
+ * directories it will write to, and set malloc up for a build. Also the
+ * clock every process's deadlines count in.
  */
 #include "foliod.h"
 
@@ -153,4 +154,13 @@ proc_mkdirs(const char *path, char *err, size_t errlen)
 		return -1;
 	}
 	return 0;
+}
+
+time_t
+proc_mono_sec(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ts.tv_sec;
 }

@@ -207,9 +207,10 @@ on_signal(struct worker *w, int sig)
 }
 
 /*
- * The clocks, read every turn of the loop (both are vDSO reads): the wall
- * clock for Date and the access log, the monotonic one for every deadline.
- * Once a second: the sweep of expired connections and kept image files.
+ * The wall clock, read every turn of the loop, for Date and the access
+ * log; once a second (its second changes once a second, stepped or not)
+ * the monotonic one, which every deadline counts in, and the sweep of
+ * expired connections and kept image files.
  */
 static void
 tick(struct worker *w)
@@ -220,9 +221,7 @@ tick(struct worker *w)
 	if (ts.tv_sec != w->now) {
 		w->now = ts.tv_sec;
 		http_date(w->now, w->date);
-	}
-	clock_gettime(CLOCK_MONOTONIC_COARSE, &ts);
-	if (ts.tv_sec != w->mono) {
+		clock_gettime(CLOCK_MONOTONIC_COARSE, &ts);
 		w->mono = ts.tv_sec;
 		conn_sweep(w);
 		fdcache_expire(&w->imgfds, w->mono);

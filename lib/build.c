@@ -206,6 +206,8 @@ route_refused(struct builder *b, const char *what, size_t line,
 	if (line > 0)
 		snprintf(at + strlen(at), sizeof(at) - strlen(at), ":%zu",
 		    line);
+	/* A guard: content.c already refuses every source whose URL would
+	 * not fit (content_load()). */
 	if (errnum == ENAMETOOLONG)
 		log_warnx("%s: URL longer than %d bytes; left out", at,
 		    INDEX_PATH_MAX);
@@ -579,20 +581,17 @@ site_fingerprint(const struct builder *b, uint64_t binary)
 
 /*
  * What post i's page shows that its source's bytes do not decide: its
- * dates (when the front matter has none, content.c takes the date from the
- * file name or its mtime: a renamed or touched post is re-dated with the
- * same bytes), its kind and its word count. Widened to 64 bits each, so
- * no padding is hashed.
+ * date, when the front matter has none and content.c takes it from the
+ * file name or the mtime (a renamed or touched post is re-dated with the
+ * same bytes). Everything else it shows of itself (the other dates, the
+ * word count) is read from those bytes.
  */
 static uint64_t
 hash_shown(uint64_t h, const struct doc *d)
 {
-	const uint64_t v[] = {
-		(uint64_t)d->meta.date, (uint64_t)d->meta.updated,
-		d->meta.date_has_time, (uint64_t)d->kind, d->words,
-	};
+	const uint64_t date = (uint64_t)d->meta.date;
 
-	return hash64_add(h, v, sizeof(v));
+	return hash64_add(h, &date, sizeof(date));
 }
 
 /* What post i's page is made from: its source and what it shows besides

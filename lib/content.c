@@ -656,6 +656,19 @@ load_source(struct loader *ld, struct doc *d, const struct src_id *id)
 }
 
 /*
+ * The date an undated post takes from its file's mtime. Linux may stamp a
+ * file with a finer clock than time() reads, a second ahead of it at a
+ * second's turn, and a post saved then was held back as a future one: up
+ * to MTIME_AHEAD_SEC ahead counts as now. Further ahead (a skewed clock,
+ * touch -d) the post waits for its time, as before.
+ */
+static time_t
+mtime_date(time_t mtime, time_t now)
+{
+	return mtime > now && mtime - now <= MTIME_AHEAD_SEC ? now : mtime;
+}
+
+/*
  * One post or page. name is its file name without ".md" (or its bundle's
  * directory name); bundle is "posts/<dir>" or NULL.
  */
@@ -711,12 +724,8 @@ load_doc(struct loader *ld, const struct cfile *f, size_t order,
 		return LOAD_HELD;
 	}
 	if (kind == DOC_POST && !d.meta.has_date) {
-		/* A date from the file's modification time is never ahead:
-		 * the file is there now. Linux may stamp a file with a finer
-		 * clock than time() reads, a second ahead of it at a second's
-		 * turn, and a post saved then was held back as a future one. */
-		d.meta.date = nd == 1 ? name_t : f->mtime < ld->opts->now ?
-		    f->mtime : ld->opts->now;
+		d.meta.date = nd == 1 ? name_t : mtime_date(f->mtime,
+		    ld->opts->now);
 		d.meta.has_date = true;
 	}
 	if (kind == DOC_POST && d.meta.date > ld->opts->now) {
@@ -1243,19 +1252,25 @@ ref_name(const struct site *s, const struct tagref *r)
 
 /* Two spellings in refs[0..n) (one slug): said once, as a problem; the
  * posts are merged under the name tag_name_ref() picks. */
+static int	quote_len(const char *);
+
 static void
 tag_clash(struct site *s, const struct tagref *refs, size_t n)
 {
 	const struct tagref *kept = &refs[tag_name_ref(refs, n)];
+	const char *name, *kname;
 
 	for (size_t i = 0; i < n; i++) {
 		if (strcmp(refs[i].spelling, kept->spelling) == 0)
 			continue;
-		log_warnx("%s:1: tag \"%s\" has the URL /tags/%s of tag "
-		    "\"%s\" (%s); both are listed as \"%s\"",
-		    s->posts[refs[i].post].src, ref_name(s, &refs[i]),
-		    kept->slug, ref_name(s, kept), s->posts[kept->post].src,
-		    ref_name(s, kept));
+		/* Names bounded, so the line keeps its end. */
+		name = ref_name(s, &refs[i]);
+		kname = ref_name(s, kept);
+		log_warnx("%s:1: tag \"%.*s\" has the URL /tags/%.*s of tag "
+		    "\"%.*s\" (%s); both are listed as \"%.*s\"",
+		    s->posts[refs[i].post].src, quote_len(name), name,
+		    quote_len(kept->slug), kept->slug, quote_len(kname), kname,
+		    s->posts[kept->post].src, quote_len(kname), kname);
 		s->problems++;
 		return;
 	}

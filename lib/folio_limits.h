@@ -62,6 +62,9 @@
 
 /* Largest markdown source we read; bigger files are skipped with a log line. */
 #define CONTENT_FILE_MAX	(8u << 20)
+/* Seconds a file's mtime may be ahead of the build's clock and still count
+ * as now: Linux stamps files with a finer clock than time() reads. */
+#define MTIME_AHEAD_SEC		2
 /* Bytes cmark may take to parse, or to render, one document (mdarena.c).
  * A usual post takes well under 1 MiB; markdown built to blow cmark's
  * memory up (megabytes of nested quotes or headings) took gigabytes, and

@@ -113,6 +113,18 @@ is_ows(char ch)
 	return ch == ' ' || ch == '\t';
 }
 
+/* Drops the blanks (OWS) at both ends of the field value v[0..len). */
+static void
+ows_trim(const char **v, size_t *len)
+{
+	while (*len > 0 && is_ows((*v)[*len - 1]))
+		(*len)--;
+	while (*len > 0 && is_ows(**v)) {
+		(*v)++;
+		(*len)--;
+	}
+}
+
 /* etagc of RFC 9110: what may stand between an entity tag's quotes. */
 static bool
 is_etagc(unsigned char ch)
@@ -180,11 +192,8 @@ etag_list_match(const char *v, size_t len, const char *core, bool weak_ok)
 
 	if (corelen == 0)
 		return false;
-	while (len > 0 && is_ows(v[len - 1]))
-		len--;
-	while (i < len && is_ows(v[i]))
-		i++;
-	if (len - i == 1 && v[i] == '*')
+	ows_trim(&v, &len);
+	if (len == 1 && v[0] == '*')
 		return true;
 	while (!list_skip(v, len, &i)) {
 		if (!etag_next(v, len, &i, &o, &n, &weak))
@@ -215,15 +224,11 @@ http_if_range(const char *v, size_t len, const char *core,
 	const char *o;
 	bool weak;
 
-	while (len > 0 && is_ows(v[len - 1]))
-		len--;
-	while (i < len && is_ows(v[i]))
-		i++;
-	if (i < len && (v[i] == '"' || v[i] == 'W'))
+	ows_trim(&v, &len);
+	if (len > 0 && (v[0] == '"' || v[0] == 'W'))
 		return etag_next(v, len, &i, &o, &n, &weak) && i == len &&
 		    !weak && n == strlen(core) && memcmp(o, core, n) == 0;
-	return len - i == strlen(lastmod) && memcmp(v + i, lastmod,
-	    len - i) == 0;
+	return len == strlen(lastmod) && memcmp(v, lastmod, len) == 0;
 }
 
 /* --- HTTP-date ------------------------------------------------------- */
@@ -315,12 +320,7 @@ http_date_parse(const char *v, size_t len, time_t *t)
 	struct tm tm;
 
 	memset(&tm, 0, sizeof(tm));
-	while (len > 0 && is_ows(v[len - 1]))
-		len--;
-	while (len > 0 && is_ows(*v)) {
-		v++;
-		len--;
-	}
+	ows_trim(&v, &len);
 	if (len < 4 || !date_fields(v, len, &tm))
 		return false;
 	if (tm.tm_mon < 0 || tm.tm_mday < 1 || tm.tm_mday > 31 ||
@@ -354,16 +354,14 @@ http_range(const char *v, size_t len, uint64_t size, uint64_t *first,
 	static const char unit[] = "bytes=";
 	uint64_t a = 0, b = 0;
 	bool has_a, has_b;
-	size_t i;
+	size_t i = 0;
 
 	if (len < sizeof(unit) - 1 ||
 	    strncasecmp(v, unit, sizeof(unit) - 1) != 0)
 		return -1;
-	i = sizeof(unit) - 1;
-	while (len > i && is_ows(v[len - 1]))
-		len--;
-	while (i < len && is_ows(v[i]))
-		i++;
+	v += sizeof(unit) - 1;
+	len -= sizeof(unit) - 1;
+	ows_trim(&v, &len);
 	if (memchr(v + i, ',', len - i) != NULL)
 		return -1;	/* several ranges: more than HTTP_RANGES_MAX */
 	has_a = i < len && v[i] >= '0' && v[i] <= '9';

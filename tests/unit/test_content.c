@@ -848,10 +848,10 @@ test_epoch(void)
 	buf_free(&rec2);
 }
 
-/* An undated post whose file is stamped ahead of the build's now (Linux
- * may stamp files with a finer clock than time() reads) is published,
- * dated now, not held back as a future post. A front matter date ahead
- * is still held. */
+/* An undated post whose file is stamped a second ahead of the build's now
+ * (Linux may stamp files with a finer clock than time() reads) is
+ * published, dated now, not held back as a future post. An mtime further
+ * ahead, and a front matter date ahead, are still held. */
 static void
 test_mtime_ahead(void)
 {
@@ -862,9 +862,11 @@ test_mtime_ahead(void)
 
 	new_tree(root, sizeof(root), "ahead");
 	put(root, "posts/undated.md", "---\ntitle: U\n---\n");
+	put(root, "posts/skewed.md", "---\ntitle: S\n---\n");
 	put(root, "posts/later.md", "---\ntitle: L\ndate: 2025-06-01T08:00:01Z"
 	    "\n---\n");
 	set_mtime(root, "posts/undated.md", now + 1);
+	set_mtime(root, "posts/skewed.md", now + 3600);
 	ok(load(&s, root, now, &log, err) == 0, "ahead: %s", err);
 	d = find_doc(s.posts, s.nposts, "undated");
 	ok(s.nposts == 1 && d != NULL && d->meta.date == now,
