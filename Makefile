@@ -25,6 +25,7 @@ LDFLAGS	+= $(SAN) -pthread
 # The parts (lib/) ...
 LIB_SRCS = \
 	lib/log.c		\
+	lib/utf8.c		\
 	lib/buf.c		\
 	lib/hash.c		\
 	lib/conf.c		\

@@ -20,6 +20,8 @@
 #include <netinet/in.h>
 #include <ini.h>
 
+#include "utf8.h"
+
 #define STR(x)		STR1(x)
 #define STR1(x)		#x
 
@@ -478,51 +480,19 @@ set_url(struct conf *c, const struct key *k, const char *v, char *err,
 	return put_string(c, k, v, len, err, errlen);
 }
 
-/* Length of the UTF-8 sequence at s (at most n bytes), 0 if invalid. */
-static size_t
-utf8_len(const unsigned char *s, size_t n)
-{
-	size_t len, i;
-	uint32_t cp;
-
-	if (s[0] < 0x80)
-		return 1;
-	if (s[0] >= 0xc2 && s[0] <= 0xdf) {
-		len = 2;
-		cp = s[0] & 0x1f;
-	} else if (s[0] >= 0xe0 && s[0] <= 0xef) {
-		len = 3;
-		cp = s[0] & 0x0f;
-	} else if (s[0] >= 0xf0 && s[0] <= 0xf4) {
-		len = 4;
-		cp = s[0] & 0x07;
-	} else
-		return 0;
-	if (len > n)
-		return 0;
-	for (i = 1; i < len; i++) {
-		if ((s[i] & 0xc0) != 0x80)
-			return 0;
-		cp = (cp << 6) | (s[i] & 0x3f);
-	}
-	/* Overlong forms, UTF-16 surrogates, past U+10FFFF. */
-	if ((len == 3 && cp < 0x800) || (len == 4 && cp < 0x10000) ||
-	    (cp >= 0xd800 && cp <= 0xdfff) || cp > 0x10ffff)
-		return 0;
-	return len;
-}
-
 static int
 set_text(struct conf *c, const struct key *k, const char *v, char *err,
     size_t errlen)
 {
 	size_t len = strlen(v), n;
+	uint32_t cp;
 
 	for (size_t i = 0; i < len; i += n) {
 		if (is_control(v[i]))
 			return key_error(err, errlen, k,
 			    "must not contain control characters");
-		if ((n = utf8_len((const unsigned char *)v + i, len - i)) == 0)
+		if ((n = utf8_decode((const unsigned char *)v + i, len - i,
+		    &cp)) == 0)
 			return key_error(err, errlen, k, "must be valid UTF-8");
 	}
 	return put_string(c, k, v, len, err, errlen);

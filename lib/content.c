@@ -25,6 +25,7 @@
 #include "log.h"
 #include "markdown.h"
 #include "srccache.h"
+#include "utf8.h"
 #include "words.h"
 
 /* Bytes of a reason in a log line; the line itself is LOG_LINE_MAX. */
@@ -36,8 +37,6 @@
 /* Seconds a source must have been left alone for the source cache to
  * keep it (record_source()). */
 #define SRC_SETTLE_SEC		2
-/* The top bit of each byte of a uint64_t: set only by non-ASCII bytes. */
-#define ASCII_HIGH_BITS		0x8080808080808080ULL
 /* Length of a literal string without its NUL. */
 #define LIT_LEN(s)		(sizeof(s) - 1)
 
@@ -186,66 +185,6 @@ content_slug_ok(const char *s, size_t len)
 	return true;
 }
 
-/* True if the 8 bytes at s are all ASCII. */
-static bool
-ascii_word(const unsigned char *s)
-{
-	uint64_t w;
-
-	memcpy(&w, s, sizeof(w));
-	return (w & ASCII_HIGH_BITS) == 0;
-}
-
-/*
- * Offset of the first byte of s[0..len) that is not well-formed UTF-8
- * (overlong forms, surrogates and values past U+10FFFF are not), or len.
- */
-static size_t
-utf8_invalid(const unsigned char *s, size_t len)
-{
-	size_t i = 0, n, k;
-
-	while (i < len) {
-		unsigned char c = s[i];
-		unsigned char lo = 0x80, hi = 0xbf;
-
-		/* Most of a source is ASCII: a word of it at a time. */
-		if (len - i >= sizeof(uint64_t) && ascii_word(s + i)) {
-			i += sizeof(uint64_t);
-			continue;
-		}
-		if (c < 0x80) {
-			i++;
-			continue;
-		}
-		if (c >= 0xc2 && c <= 0xdf)
-			n = 1;
-		else if (c >= 0xe0 && c <= 0xef) {
-			n = 2;
-			if (c == 0xe0)
-				lo = 0xa0;
-			else if (c == 0xed)
-				hi = 0x9f;
-		} else if (c >= 0xf0 && c <= 0xf4) {
-			n = 3;
-			if (c == 0xf0)
-				lo = 0x90;
-			else if (c == 0xf4)
-				hi = 0x8f;
-		} else
-			return i;
-		if (len - i <= n)
-			return i;
-		if (s[i + 1] < lo || s[i + 1] > hi)
-			return i;
-		for (k = 2; k <= n; k++)
-			if ((s[i + k] & 0xc0) != 0x80)
-				return i;
-		i += n + 1;
-	}
-	return len;
-}
-
 static size_t
 line_at(const char *s, size_t off)
 {
@@ -288,7 +227,7 @@ asset_name_ok(const char *rel)
 		if ((unsigned char)rel[i] < 0x20 || rel[i] == 0x7f ||
 		    rel[i] == '\\')
 			return false;
-	return utf8_invalid((const unsigned char *)rel, n) == n;
+	return utf8_valid_len((const unsigned char *)rel, n) == n;
 }
 
 static int
@@ -630,7 +569,7 @@ load_source(struct loader *ld, struct doc *d, const struct src_id *id)
 			    strerror(errno));
 		return LOAD_SKIPPED;
 	}
-	if ((bad = utf8_invalid((const unsigned char *)data, len)) < len) {
+	if ((bad = utf8_valid_len((const unsigned char *)data, len)) < len) {
 		problem(ld, d->src, line_at(data, bad), "invalid UTF-8");
 		free(data);
 		return LOAD_SKIPPED;
@@ -1097,28 +1036,6 @@ static const char *const translit[] = {
 _Static_assert(sizeof(translit) / sizeof(translit[0]) ==
     TRANSLIT_LAST - TRANSLIT_FIRST + 1, "one entry per code point");
 
-/* Decodes the UTF-8 character at s[0..n) into *cp and returns its length;
- * a stray byte is one character of its own (U+FFFD). */
-static size_t
-utf8_next(const unsigned char *s, size_t n, uint32_t *cp)
-{
-	size_t len = s[0] < 0x80 ? 1 : s[0] >= 0xf0 ? 4 : s[0] >= 0xe0 ? 3 :
-	    s[0] >= 0xc0 ? 2 : 0;
-
-	*cp = 0xfffd;
-	if (len == 0 || len > n)
-		return 1;
-	*cp = len == 1 ? s[0] : s[0] & (0x7fu >> len);
-	for (size_t i = 1; i < len; i++) {
-		if ((s[i] & 0xc0) != 0x80) {
-			*cp = 0xfffd;
-			return 1;
-		}
-		*cp = *cp << 6 | (s[i] & 0x3fu);
-	}
-	return len;
-}
-
 /* The lower case of a letter up to U+017F; any other cp as it is. */
 static uint32_t
 latin_lower(uint32_t cp)
@@ -1200,7 +1117,11 @@ tag_fold(const char *name, enum tag_fold how)
 	if ((s = malloc(n + 1)) == NULL)
 		return NULL;
 	for (size_t i = 0; i < n; i += len) {
-		len = utf8_next(u + i, n - i, &cp);
+		/* A stray byte is one character of its own. */
+		if ((len = utf8_decode(u + i, n - i, &cp)) == 0) {
+			len = 1;
+			cp = UTF8_REPLACEMENT;
+		}
 		add = fold_char(s + o, cp, u + i, len, how);
 		if (add == 1 && s[o] == '-' && (o == 0 || s[o - 1] == '-'))
 			continue;

@@ -15,11 +15,15 @@
 #include "buf.h"
 #include "folio_limits.h"
 #include "log.h"
+#include "utf8.h"
 
 /* "2026-03-14T09:30:00Z" plus room. */
 #define DATE_RFC3339_MAX 32
 /* Used when the context leaves the title out. */
 #define DEFAULT_TITLE	"folio"
+/* The two code points of the BMP that are not XML 1.0 Chars. */
+#define XML_NONCHAR_FFFE	0xfffeu
+#define XML_NONCHAR_FFFF	0xffffu
 /* What an invalid UTF-8 sequence becomes: U+FFFD. */
 #define REPLACEMENT	"\xef\xbf\xbd"
 /* The end of the feed, kept room for while entries are added. */
@@ -47,27 +51,8 @@ xml_char_len(const unsigned char *s, size_t n)
 	if (s[0] < 0x80)
 		return s[0] >= 0x20 || s[0] == '\t' || s[0] == '\n' ||
 		    s[0] == '\r' ? 1 : 0;
-	if (s[0] >= 0xc2 && s[0] <= 0xdf) {
-		len = 2;
-		c = s[0] & 0x1f;
-	} else if (s[0] >= 0xe0 && s[0] <= 0xef) {
-		len = 3;
-		c = s[0] & 0x0f;
-	} else if (s[0] >= 0xf0 && s[0] <= 0xf4) {
-		len = 4;
-		c = s[0] & 0x07;
-	} else
-		return 0;
-	if (n < len)
-		return 0;
-	for (size_t i = 1; i < len; i++) {
-		if ((s[i] & 0xc0) != 0x80)
-			return 0;
-		c = c << 6 | (s[i] & 0x3f);
-	}
-	if ((len == 3 && c < 0x800) || (len == 4 && c < 0x10000) ||
-	    c > 0x10ffff || (c >= 0xd800 && c <= 0xdfff) ||
-	    c == 0xfffe || c == 0xffff)
+	if ((len = utf8_decode(s, n, &c)) == 0 || c == XML_NONCHAR_FFFE ||
+	    c == XML_NONCHAR_FFFF)
 		return 0;
 	return len;
 }

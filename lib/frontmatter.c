@@ -17,6 +17,7 @@
 #include <yaml.h>
 
 #include "folio_limits.h"
+#include "utf8.h"
 
 /* Bytes of a value quoted back in an error message: enough to recognise it,
  * short enough to keep the log line on one screen. */
@@ -94,7 +95,7 @@ fm_line(const struct fm *f, const yaml_mark_t *mark)
 	for (size_t i = 0; i < f->yaml_len; i++) {
 		unsigned char c = (unsigned char)f->yaml[i];
 
-		if ((c & 0xc0) != 0x80 && chars++ == mark->index)
+		if (!utf8_cont(c) && chars++ == mark->index)
 			break;
 		if (c == '\n')
 			line++;

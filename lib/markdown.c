@@ -24,6 +24,7 @@
 #include "folio_limits.h"
 #include "hash.h"
 #include "mdarena.h"
+#include "utf8.h"
 
 /* Bytes of a heading id: enough for a long heading, short enough for a
  * readable URL fragment. */
@@ -120,31 +121,6 @@ idset_take(struct idset *s, const char *base, char *out, size_t outlen)
 	slot->next = 1;
 }
 
-/* Length of the UTF-8 sequence at s and its code point, or 0 if invalid. */
-static size_t
-utf8_decode(const unsigned char *s, size_t n, uint32_t *cp)
-{
-	size_t len, i;
-	uint32_t c;
-
-	if (s[0] < 0xc2 || s[0] > 0xf4)
-		return 0;
-	len = s[0] < 0xe0 ? 2 : s[0] < 0xf0 ? 3 : 4;
-	if (n < len)
-		return 0;
-	c = s[0] & (0x7f >> len);
-	for (i = 1; i < len; i++) {
-		if ((s[i] & 0xc0) != 0x80)
-			return 0;
-		c = (c << 6) | (s[i] & 0x3f);
-	}
-	if ((len == 3 && (c < 0x800 || (c >= 0xd800 && c <= 0xdfff))) ||
-	    (len == 4 && (c < 0x10000 || c > 0x10ffff)))
-		return 0;
-	*cp = c;
-	return len;
-}
-
 /* Non-ASCII punctuation and spaces that separate words in an id. */
 static bool
 utf8_is_punct(uint32_t c)
@@ -156,7 +132,7 @@ utf8_is_punct(uint32_t c)
 	    (c >= 0x3000 && c <= 0x303f) ||	/* CJK punctuation */
 	    (c >= 0xfe30 && c <= 0xfe4f) ||	/* CJK compatibility forms */
 	    (c >= 0xff01 && c <= 0xff0f) ||	/* fullwidth punctuation */
-	    c == 0xfeff || c == 0xfffd;
+	    c == 0xfeff || c == UTF8_REPLACEMENT;
 }
 
 /*

@@ -11,6 +11,7 @@
 
 #include "log.h"
 #include "test.h"
+#include "utf8.h"
 
 static char captured[8192];
 
@@ -79,21 +80,13 @@ count_lines(const char *s)
 	return n;
 }
 
-/* True if s is well-formed UTF-8 as far as lead and continuation bytes go. */
+/* True if s is well-formed UTF-8. */
 static int
 utf8_whole(const char *s)
 {
-	for (const unsigned char *p = (const unsigned char *)s; *p; ) {
-		size_t n = *p < 0x80 ? 0 : *p >= 0xf0 ? 3 : *p >= 0xe0 ? 2 :
-		    *p >= 0xc0 ? 1 : 9;
+	size_t n = strlen(s);
 
-		if (n == 9)
-			return 0;
-		for (p++; n > 0; n--, p++)
-			if ((*p & 0xc0) != 0x80)
-				return 0;
-	}
-	return 1;
+	return utf8_valid_len((const unsigned char *)s, n) == n;
 }
 
 /* A long path keeps its start and its file name, cut between characters. */
