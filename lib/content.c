@@ -1241,14 +1241,7 @@ content_index_tags(struct site *s)
 static int
 quote_len(const char *name)
 {
-	size_t n = strlen(name);
-
-	if (n <= TAG_QUOTE_MAX)
-		return (int)n;
-	n = TAG_QUOTE_MAX;
-	while (n > 0 && ((unsigned char)name[n] & 0xc0) == 0x80)
-		n--;
-	return (int)n;
+	return (int)utf8_head(name, strlen(name), TAG_QUOTE_MAX);
 }
 
 /*

@@ -12,6 +12,8 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "utf8.h"
+
 enum level { L_DEBUG, L_INFO, L_WARN };
 
 static const char *log_progname = "foliod";
@@ -99,31 +101,17 @@ LOGFN(log_info, L_INFO, 0)
 LOGFN(log_warn, L_WARN, 1)
 LOGFN(log_warnx, L_WARN, 0)
 
-/* The first byte of a UTF-8 character at or after s (never past end). */
-static const char *
-char_start(const char *s, const char *end)
-{
-	while (s < end && ((unsigned char)*s & 0xc0) == 0x80)
-		s++;
-	return s;
-}
-
 const char *
 log_path(const char *path, char buf[LOG_PATH_MAX + 1])
 {
 	static const char gap[] = "...";
 	size_t len = strlen(path), keep = (LOG_PATH_MAX - (sizeof(gap) - 1)) / 2;
-	const char *head_end, *tail;
 
 	if (len <= LOG_PATH_MAX)
 		return path;
-	/* Back from the cut to a character's first byte. */
-	head_end = path + keep;
-	while (head_end > path && ((unsigned char)*head_end & 0xc0) == 0x80)
-		head_end--;
-	tail = char_start(path + len - keep, path + len);
-	snprintf(buf, LOG_PATH_MAX + 1, "%.*s%s%s", (int)(head_end - path),
-	    path, gap, tail);
+	snprintf(buf, LOG_PATH_MAX + 1, "%.*s%s%s",
+	    (int)utf8_head(path, len, keep), path, gap,
+	    path + utf8_tail(path, len, keep));
 	return buf;
 }
 

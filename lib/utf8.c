@@ -1,7 +1,8 @@
 /*
  * utf8.c: the one UTF-8 decoder of foliod and what is built on it: the
- * check that a source, a file name or a config value is well-formed. The
- * rules are RFC 3629's (Unicode's Table 3-7).
+ * check that a source, a file name or a config value is well-formed, and
+ * the cuts that keep a quoted name or a log line from ending (or starting)
+ * inside a character. The rules are RFC 3629's (Unicode's Table 3-7).
  */
 #include "utf8.h"
 
@@ -82,4 +83,27 @@ utf8_valid_len(const unsigned char *s, size_t n)
 		i += len;
 	}
 	return n;
+}
+
+size_t
+utf8_head(const char *s, size_t n, size_t max)
+{
+	if (n <= max)
+		return n;
+	while (max > 0 && utf8_cont((unsigned char)s[max]))
+		max--;
+	return max;
+}
+
+size_t
+utf8_tail(const char *s, size_t n, size_t max)
+{
+	size_t start;
+
+	if (n <= max)
+		return 0;
+	start = n - max;
+	while (start < n && utf8_cont((unsigned char)s[start]))
+		start++;
+	return start;
 }

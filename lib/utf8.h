@@ -1,7 +1,8 @@
 /*
  * utf8.h: UTF-8 as the content, the config, the feed and the log read it.
  * One strict decoder (RFC 3629: no overlong forms, no surrogates, nothing
- * past U+10FFFF) and a check of a whole string built on it.
+ * past U+10FFFF), a check of a whole string built on it, and the two cuts
+ * that shorten a string without splitting a character.
  */
 #ifndef FOLIO_UTF8_H
 #define FOLIO_UTF8_H
@@ -34,5 +35,19 @@ size_t	utf8_decode(const unsigned char *s, size_t n, uint32_t *cp);
 /* The length of the longest start of s[0..n) that is well-formed UTF-8:
  * n when all of it is, else the offset of the first bad sequence. */
 size_t	utf8_valid_len(const unsigned char *s, size_t n);
+
+/*
+ * Where to cut s[0..n) to keep at most max bytes of its start without
+ * ending inside a character: n when n <= max, else max moved back to the
+ * first byte of the character it falls in.
+ */
+size_t	utf8_head(const char *s, size_t n, size_t max);
+
+/*
+ * Where the longest end of s[0..n) of at most max bytes that starts on a
+ * character begins: 0 when n <= max, else n - max moved forward past
+ * continuation bytes (to n at the most).
+ */
+size_t	utf8_tail(const char *s, size_t n, size_t max);
 
 #endif

@@ -36,6 +36,11 @@
 #define PUBLISHED_AHEAD	60
 /* Offsets test_utf8_offsets() puts a sequence at: past two 8-byte words. */
 #define UTF8_OFFSETS_MAX	17
+/* A tag name of 30 three-byte characters: its log lines quote 26 of them
+ * (78 bytes), the most that fit content.c's 80. */
+#define LONG_TAG_CHARS		30
+#define LONG_TAG_QUOTED		78
+#define LONG_TAG_MAX		128
 
 static char tmp_base[PATH_MAX];
 
@@ -538,6 +543,17 @@ test_duplicates(void)
 	content_free(&s);
 }
 
+/* n times the character c, into out. */
+static void
+long_tag(char *out, size_t outlen, const char *c, size_t n)
+{
+	size_t len = strlen(c), o = 0;
+
+	for (size_t i = 0; i < n && o + len < outlen; i++, o += len)
+		memcpy(out + o, c, len);
+	out[o] = '\0';
+}
+
 /*
  * Tag slugs: Latin letters with accents in ASCII; a tag without a slug is
  * a problem; two spellings of one slug are said once, as a problem, and
@@ -546,7 +562,8 @@ test_duplicates(void)
 static void
 test_tags(void)
 {
-	char root[PATH_MAX], err[ERR_MAX] = "", *log;
+	char root[PATH_MAX], err[ERR_MAX] = "", *log, name[LONG_TAG_MAX],
+	    post[LONG_TAG_MAX + 64];
 	static const struct {
 		const char *slug, *name;
 		size_t nposts;
@@ -572,8 +589,12 @@ test_tags(void)
 	    "---\n");
 	put(root, "posts/2026-01-03-c.md", "---\ntitle: C\ntags: [c, \"C#\"]\n"
 	    "---\n");
+	long_tag(name, sizeof(name), "\xe6\x97\xa5", LONG_TAG_CHARS);
+	snprintf(post, sizeof(post), "---\ntitle: D\ntags: [\"%s\"]\n---\n",
+	    name);
+	put(root, "posts/2026-01-04-d.md", post);
 	rc = load(&s, root, utc(2026, 6, 1, 0, 0, 0), &log, err);
-	ok(rc == 0 && s.nposts == 3, "tags: rc %d, %zu posts %s", rc,
+	ok(rc == 0 && s.nposts == 4, "tags: rc %d, %zu posts %s", rc,
 	    s.nposts, err);
 	ok(s.ntags == sizeof(want) / sizeof(want[0]), "tags: %zu tags",
 	    s.ntags);
@@ -588,7 +609,13 @@ test_tags(void)
 	ok(log_count(log, "posts/2026-01-03-c.md:1: tag \"C#\" has the URL "
 	    "/tags/c of tag \"C\" (posts/2026-01-01-a.md); both are listed "
 	    "as \"C\"") == 1, "two spellings of /tags/c said once");
-	ok(s.problems == 2 && log_lines(log) == 2, "tags: %zu problems:\n%s",
+	/* A long name is quoted up to TAG_QUOTE_MAX (80) bytes, cut back
+	 * to the start of the character that would pass it. */
+	name[LONG_TAG_QUOTED] = '\0';
+	snprintf(post, sizeof(post), "posts/2026-01-04-d.md:1: tag \"%s\" has "
+	    "no letter", name);
+	ok(log_count(log, post) == 1, "a long name is cut between characters");
+	ok(s.problems == 3 && log_lines(log) == 3, "tags: %zu problems:\n%s",
 	    s.problems, log);
 	free(log);
 	content_free(&s);

@@ -89,33 +89,49 @@ utf8_whole(const char *s)
 	return utf8_valid_len((const unsigned char *)s, n) == n;
 }
 
-/* A long path keeps its start and its file name, cut between characters. */
+/* A path of chr (clen bytes) from "static/" to "/name.txt", long enough to
+ * be shortened, with a '/' now and then. */
 static void
-test_log_path(void)
+long_utf8_path(char *path, size_t size, const char *chr, size_t clen)
 {
-	char buf[LOG_PATH_MAX + 1], path[4 * LOG_PATH_MAX];
-	const char *shown;
-	size_t n;
+	size_t n = (size_t)snprintf(path, size, "static/");
 
-	snprintf(path, sizeof(path), "posts/a.md");
-	ok(log_path(path, buf) == path, "a short path is shown whole");
-	n = (size_t)snprintf(path, sizeof(path), "static/");
-	while (n + 8 < sizeof(path) - 16) {
-		memcpy(path + n, "\xc3\xa9", 2);	/* U+00E9, 2 bytes */
-		n += 2;
+	while (n + clen + 1 < size - 16) {
+		memcpy(path + n, chr, clen);
+		n += clen;
 		if (n % 3 == 0)
 			path[n++] = '/';
 	}
-	snprintf(path + n, sizeof(path) - n, "/name.txt");
-	shown = log_path(path, buf);
-	ok(strlen(shown) <= LOG_PATH_MAX, "at most %d bytes: %zu",
-	    LOG_PATH_MAX, strlen(shown));
-	ok(strncmp(shown, "static/", 7) == 0, "its start: %.20s", shown);
-	ok(strlen(shown) > 9 &&
-	    strcmp(shown + strlen(shown) - 9, "/name.txt") == 0,
-	    "its file name");
-	ok(strstr(shown, "...") != NULL, "the cut is marked");
-	ok(utf8_whole(shown), "cut between characters");
+	snprintf(path + n, size - n, "/name.txt");
+}
+
+/* A long path keeps its start and its file name, cut between characters
+ * of every length. */
+static void
+test_log_path(void)
+{
+	static const char *const chars[] = { "\xc3\xa9", "\xe2\x82\xac",
+	    "\xf0\x9f\x98\x80" };	/* U+00E9, U+20AC, U+1F600 */
+	char buf[LOG_PATH_MAX + 1], path[4 * LOG_PATH_MAX];
+	const char *shown;
+
+	snprintf(path, sizeof(path), "posts/a.md");
+	ok(log_path(path, buf) == path, "a short path is shown whole");
+	for (size_t c = 0; c < sizeof(chars) / sizeof(chars[0]); c++) {
+		long_utf8_path(path, sizeof(path), chars[c], strlen(chars[c]));
+		shown = log_path(path, buf);
+		ok(strlen(shown) <= LOG_PATH_MAX, "%zu-byte characters: at most "
+		    "%d bytes: %zu", strlen(chars[c]), LOG_PATH_MAX,
+		    strlen(shown));
+		ok(strncmp(shown, "static/", 7) == 0, "its start: %.20s",
+		    shown);
+		ok(strlen(shown) > 9 &&
+		    strcmp(shown + strlen(shown) - 9, "/name.txt") == 0,
+		    "its file name");
+		ok(strstr(shown, "...") != NULL, "the cut is marked");
+		ok(utf8_whole(shown), "%zu-byte characters: cut between them",
+		    strlen(chars[c]));
+	}
 	memset(path, 'a', LOG_PATH_MAX);
 	path[LOG_PATH_MAX] = '\0';
 	ok(log_path(path, buf) == path, "exactly LOG_PATH_MAX: whole");

@@ -4,7 +4,8 @@
  * stray bytes); then on patterns of 1 to 4 bytes (each first byte, then
  * each continuation byte and its neighbours) and on every code point,
  * against a plain encoder. utf8_valid_len() with a bad sequence at every
- * offset around its word-at-a-time path.
+ * offset around its word-at-a-time path; utf8_head() and utf8_tail() on a
+ * table and at every length of a mixed string.
  */
 #include <stdbool.h>
 #include <stdint.h>
@@ -251,6 +252,72 @@ test_valid_len(void)
 		}
 }
 
+/* True if a cut at off of s[0..n) falls between characters. */
+static bool
+boundary(const char *s, size_t n, size_t off)
+{
+	return off == 0 || off == n || !utf8_cont((unsigned char)s[off]);
+}
+
+/* ASCII, then 2-, 3- and 4-byte characters, twice. */
+static const char mixed[] = "a\xc3\xa9\xe2\x82\xac\xf0\x9f\x98\x80" "b"
+    "\xf0\x9f\x98\x80\xe2\x82\xac\xc3\xa9" "c";
+
+static void
+test_cuts_table(void)
+{
+	static const struct {
+		const char	*s;
+		size_t		 n, max, head, tail;
+	} t[] = {
+		{ S("abc"), 5, 3, 0 },
+		{ S("abc"), 3, 3, 0 },
+		{ S("abcdef"), 3, 3, 3 },
+		{ S("abcdef"), 0, 0, 6 },
+		{ S("a\xc3\xa9" "b"), 2, 1, 3 },
+		{ S("a\xc3\xa9" "b"), 3, 3, 1 },
+		{ S("\xe2\x82\xac\xe2\x82\xac"), 4, 3, 3 },
+		{ S("\xe2\x82\xac\xe2\x82\xac"), 5, 3, 3 },
+		{ S("\xe2\x82\xac\xe2\x82\xac"), 2, 0, 6 },
+		{ S("\xf0\x9f\x98\x80x"), 3, 0, 4 },
+		{ S("\xf0\x9f\x98\x80x"), 4, 4, 4 },
+		{ S("x\xf0\x9f\x98\x80"), 3, 1, 5 },
+		{ S("x\xf0\x9f\x98\x80"), 4, 1, 1 },
+	};
+
+	for (size_t i = 0; i < NELEM(t); i++) {
+		size_t h = utf8_head(t[i].s, t[i].n, t[i].max);
+		size_t tl = utf8_tail(t[i].s, t[i].n, t[i].max);
+
+		ok(h == t[i].head && tl == t[i].tail, "cuts #%zu at %zu: head "
+		    "%zu (want %zu), tail from %zu (want %zu)", i, t[i].max, h,
+		    t[i].head, tl, t[i].tail);
+	}
+}
+
+/* At every max: at most max bytes, between characters, and no character
+ * more would fit. */
+static void
+test_cuts_every_max(void)
+{
+	size_t n = sizeof(mixed) - 1, h, t, heads_bad = 0, tails_bad = 0;
+	uint32_t cp;
+
+	for (size_t max = 0; max <= n + 1; max++) {
+		h = utf8_head(mixed, n, max);
+		if (h > max || !boundary(mixed, n, h) || (h < n &&
+		    h + utf8_decode((const unsigned char *)mixed + h, n - h,
+		    &cp) <= max))
+			heads_bad++;
+		t = utf8_tail(mixed, n, max);
+		if (n - t > max || !boundary(mixed, n, t) || (t > 0 &&
+		    n - utf8_head(mixed, n, t - 1) <= max))
+			tails_bad++;
+	}
+	ok(heads_bad == 0, "utf8_head at every max: %zu wrong", heads_bad);
+	ok(tails_bad == 0, "utf8_tail at every max: %zu wrong", tails_bad);
+}
+
 int
 main(void)
 {
@@ -261,5 +328,7 @@ main(void)
 	test_patterns(4, 0xf0, 0xff, CPS_4BYTE);
 	test_round_trip();
 	test_valid_len();
+	test_cuts_table();
+	test_cuts_every_max();
 	return test_done();
 }
