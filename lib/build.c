@@ -663,7 +663,7 @@ render_markdown(struct builder *b, struct doc *d)
 
 /*
  * A post or page whose page would pass PAGE_BYTES_MAX. It is still served,
- * with a notice for its body (render_post_notice()): every list, tag page,
+ * with a notice for its body (RENDER_NOTICE): every list, tag page,
  * neighbour and the sitemap already link to it, and a post's is decided
  * before its markdown is rendered (pages copied whole are not rendered
  * again), so leaving it out would leave those links dead.
@@ -691,9 +691,9 @@ add_post(struct builder *b, size_t i)
 		route_refused(b, d->src, 1, d->url);
 	if (copied != 0 || !render_markdown(b, d))
 		return;
-	if ((body = render_post(&b->ctx, i, &len)) == NULL) {
+	if ((body = render_post(&b->ctx, i, RENDER_TEXT, &len)) == NULL) {
 		too_large(b, d->src);
-		body = render_post_notice(&b->ctx, i, &len);
+		body = render_post(&b->ctx, i, RENDER_NOTICE, &len);
 	}
 	if (body == NULL) {
 		add_page(b, d->url, 200, ROUTE_POST, NULL, NULL, 0, d->src);
@@ -724,9 +724,10 @@ add_docs(struct builder *b)
 	for (size_t i = 0; i < s->npages; i++) {
 		if (!render_markdown(b, &s->pages[i]))
 			continue;
-		if ((body = render_page(&b->ctx, i, &len)) == NULL) {
+		body = render_page(&b->ctx, i, RENDER_TEXT, &len);
+		if (body == NULL) {
 			too_large(b, s->pages[i].src);
-			body = render_page_notice(&b->ctx, i, &len);
+			body = render_page(&b->ctx, i, RENDER_NOTICE, &len);
 		}
 		add_page(b, s->pages[i].url, 200, ROUTE_PAGE, b->page_headers,
 		    body, len, s->pages[i].src);

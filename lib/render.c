@@ -485,33 +485,39 @@ put_post_nav(struct buf *b, const struct site *s, size_t i)
 	buf_puts(b, "</nav>\n");
 }
 
-/* The body: html (len bytes), or nothing when NULL. */
+/* The head of the page of d, a post or page. */
+static struct head
+doc_head(const struct doc *d, const char *fallback)
+{
+	return (struct head){ .title = d->meta.title, .desc = d->meta.summary,
+	    .fallback = fallback, .path = d->url, .doc = d };
+}
+
+/* The body of d's page: its text, or the notice in its place. */
 static void
-put_body(struct buf *b, const char *html, size_t len)
+put_body(struct buf *b, const struct doc *d, enum render_body body)
 {
 	buf_puts(b, "<div class=\"content\">\n");
-	if (html != NULL)
-		buf_append(b, html, len);
+	if (body == RENDER_NOTICE)
+		buf_puts(b, TOO_LARGE_NOTICE);
+	else if (d->html != NULL)
+		buf_append(b, d->html, d->html_len);
 	buf_puts(b, "</div>\n");
 }
 
-/* Post i's page with html as its body. */
-static char *
-post_page(const struct render_ctx *r, size_t i, const char *html,
-    size_t html_len, size_t *len)
+char *
+render_post(const struct render_ctx *r, size_t i, enum render_body body,
+    size_t *len)
 {
 	const struct site *s = r->site;
 	const struct doc *d;
-	struct head h = { .fallback = "A post." };
+	struct head h;
 	struct buf b;
 
 	if (i >= s->nposts)
 		return NULL;
 	d = &s->posts[i];
-	h.title = d->meta.title;
-	h.desc = d->meta.summary;
-	h.path = d->url;
-	h.doc = d;
+	h = doc_head(d, "A post.");
 	buf_init(&b, PAGE_BYTES_MAX);
 	put_open(&b, r, &h);
 	buf_puts(&b, "<article class=\"post\">\n<header class=\"post-header\">"
@@ -521,7 +527,7 @@ post_page(const struct render_ctx *r, size_t i, const char *html,
 	put_post_meta(&b, d, true);
 	put_post_tags(&b, r, i);
 	buf_puts(&b, "</header>\n");
-	put_body(&b, html, html_len);
+	put_body(&b, d, body);
 	buf_puts(&b, "</article>\n");
 	put_post_nav(&b, s, i);
 	put_close(&b);
@@ -529,62 +535,28 @@ post_page(const struct render_ctx *r, size_t i, const char *html,
 }
 
 char *
-render_post(const struct render_ctx *r, size_t i, size_t *len)
-{
-	const struct doc *d = i < r->site->nposts ? &r->site->posts[i] : NULL;
-
-	return d != NULL ? post_page(r, i, d->html, d->html_len, len) : NULL;
-}
-
-char *
-render_post_notice(const struct render_ctx *r, size_t i, size_t *len)
-{
-	return post_page(r, i, TOO_LARGE_NOTICE, sizeof(TOO_LARGE_NOTICE) - 1,
-	    len);
-}
-
-/* Page i's page with html as its body. */
-static char *
-page_page(const struct render_ctx *r, size_t i, const char *html,
-    size_t html_len, size_t *len)
+render_page(const struct render_ctx *r, size_t i, enum render_body body,
+    size_t *len)
 {
 	const struct site *s = r->site;
 	const struct doc *d;
-	struct head h = { .fallback = "A page." };
+	struct head h;
 	struct buf b;
 
 	if (i >= s->npages)
 		return NULL;
 	d = &s->pages[i];
-	h.title = d->meta.title;
-	h.desc = d->meta.summary;
-	h.path = d->url;
+	h = doc_head(d, "A page.");
 	h.current = d->url;
-	h.doc = d;
 	buf_init(&b, PAGE_BYTES_MAX);
 	put_open(&b, r, &h);
 	buf_puts(&b, "<article class=\"page\">\n<h1>");
 	buf_html(&b, d->meta.title);
 	buf_puts(&b, "</h1>\n");
-	put_body(&b, html, html_len);
+	put_body(&b, d, body);
 	buf_puts(&b, "</article>\n");
 	put_close(&b);
 	return buf_take(&b, len);
-}
-
-char *
-render_page(const struct render_ctx *r, size_t i, size_t *len)
-{
-	const struct doc *d = i < r->site->npages ? &r->site->pages[i] : NULL;
-
-	return d != NULL ? page_page(r, i, d->html, d->html_len, len) : NULL;
-}
-
-char *
-render_page_notice(const struct render_ctx *r, size_t i, size_t *len)
-{
-	return page_page(r, i, TOO_LARGE_NOTICE, sizeof(TOO_LARGE_NOTICE) - 1,
-	    len);
 }
 
 static void

@@ -22,16 +22,22 @@ struct render_ctx {
 	size_t		 per_page;	/* posts on one index page */
 };
 
+/* What the page of a post or page shows as its body. */
+enum render_body {
+	RENDER_TEXT,		/* its text */
+	RENDER_NOTICE,		/* a short notice in its place: for a post or
+				 * page whose page would pass PAGE_BYTES_MAX,
+				 * so that the links to it from every other
+				 * page lead somewhere that says why */
+};
+
 /* Each returns a malloc'd page and its length, or NULL (logged by caller). */
 char	*render_index(const struct render_ctx *r, size_t page, size_t *len);	/* page is 1-based */
 size_t	 render_index_pages(const struct render_ctx *r);			/* at least 1 */
-char	*render_post(const struct render_ctx *r, size_t i, size_t *len);	/* site->posts[i] */
-char	*render_page(const struct render_ctx *r, size_t i, size_t *len);	/* site->pages[i] */
-/* As render_post and render_page, with a short notice in place of the
- * body: for a post or page whose page would pass PAGE_BYTES_MAX, so that
- * the links to it from every other page lead somewhere that says why. */
-char	*render_post_notice(const struct render_ctx *r, size_t i, size_t *len);
-char	*render_page_notice(const struct render_ctx *r, size_t i, size_t *len);
+char	*render_post(const struct render_ctx *r, size_t i,
+	    enum render_body body, size_t *len);		/* site->posts[i] */
+char	*render_page(const struct render_ctx *r, size_t i,
+	    enum render_body body, size_t *len);		/* site->pages[i] */
 char	*render_tags(const struct render_ctx *r, size_t *len);
 char	*render_tag(const struct render_ctx *r, size_t i, size_t *len);	/* site->tags[i] */
 char	*render_404(const struct render_ctx *r, size_t *len);

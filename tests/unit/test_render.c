@@ -369,7 +369,7 @@ test_posts(void)
 
 	for (size_t i = 0; i < NPOSTS; i++) {
 		snprintf(name, sizeof(name), "post %zu", i);
-		p = render_post(&r, i, &len);
+		p = render_post(&r, i, RENDER_TEXT, &len);
 		check_common(name, p, len, posts[i].url);
 		snprintf(want, sizeof(want), "%zu min read", rows[i].minutes);
 		ok(has(p, want), "%s: %zu words: %s", name, rows[i].words, want);
@@ -398,7 +398,7 @@ test_posts(void)
 		free(p);
 	}
 
-	p = render_post(&r, 0, &len);
+	p = render_post(&r, 0, RENDER_TEXT, &len);
 	ok(!has(p, XSS), "post 0: title never raw");
 	ok(has(p, "<title>&lt;script&gt;alert(1)&lt;/script&gt; \xe2\x80\x94 "
 	    "Test &lt;Site&gt;</title>"), "post 0: title, dash, site title");
@@ -417,35 +417,36 @@ test_posts(void)
 	    "2026-03-14T00:00:00Z\">"), "post 0: published_time");
 	free(p);
 
-	p = render_post(&r, 1, &len);
+	p = render_post(&r, 1, RENDER_TEXT, &len);
 	ok(has(p, "<meta name=\"description\" content=\"A blog &amp; more\">"),
 	    "post 1: no summary: site description");
 	ok(!has(p, "og:image"), "post 1: no image, no og:image");
 	ok(!has(p, "Updated"), "post 1: no update shown");
 	free(p);
-	p = render_post(&r, 2, &len);
+	p = render_post(&r, 2, RENDER_TEXT, &len);
 	ok(!has(p, "Updated"), "post 2: updated the same day: not shown");
 	ok(has(p, "<title>Third &quot;quoted&quot; post"), "post 2: quotes "
 	    "escaped");
 	free(p);
 
 	r.description = "";
-	p = render_post(&r, 1, &len);
+	p = render_post(&r, 1, RENDER_TEXT, &len);
 	ok(p != NULL && !has(p, "content=\"\""), "no description anywhere: "
 	    "a fallback text");
 	free(p);
-	ok(render_post(&r, NPOSTS, &len) == NULL, "post out of range refused");
+	ok(render_post(&r, NPOSTS, RENDER_TEXT, &len) == NULL,
+	    "post out of range refused");
 
 	/* A relative cover resolves like a link on the post's page; a
 	 * javascript: one is never used. */
 	r = ctx();
 	posts[1].meta.image = "second/cover.png";
-	p = render_post(&r, 1, &len);
+	p = render_post(&r, 1, RENDER_TEXT, &len);
 	ok(has(p, "content=\"" BASE "/posts/second/cover.png\">"),
 	    "relative cover: absolute og:image");
 	free(p);
 	posts[1].meta.image = "javascript:alert(1)";
-	p = render_post(&r, 1, &len);
+	p = render_post(&r, 1, RENDER_TEXT, &len);
 	ok(!has(p, "javascript:"), "javascript: cover dropped");
 	free(p);
 	posts[1].meta.image = NULL;
@@ -459,7 +460,7 @@ test_page_and_tags(void)
 	size_t len;
 	char *p;
 
-	p = render_page(&r, 0, &len);
+	p = render_page(&r, 0, RENDER_TEXT, &len);
 	check_common("page", p, len, "/about");
 	ok(has(p, "<title>About \xe2\x80\x94 Test &lt;Site&gt;</title>"),
 	    "page: title");
@@ -469,7 +470,8 @@ test_page_and_tags(void)
 	    "page: current in nav");
 	ok(!has(p, "min read"), "page: no reading time");
 	free(p);
-	ok(render_page(&r, 1, &len) == NULL, "page out of range refused");
+	ok(render_page(&r, 1, RENDER_TEXT, &len) == NULL,
+	    "page out of range refused");
 
 	p = render_tags(&r, &len);
 	check_common("tags", p, len, "/tags");
@@ -573,8 +575,9 @@ test_too_large(void)
 	html[big] = '\0';
 	posts[1].html = html;
 	posts[1].html_len = big;
-	ok(render_post(&r, 1, &len) == NULL, "too large a post is refused");
-	p = render_post_notice(&r, 1, &len);
+	ok(render_post(&r, 1, RENDER_TEXT, &len) == NULL,
+	    "too large a post is refused");
+	p = render_post(&r, 1, RENDER_NOTICE, &len);
 	ok(p != NULL && len < big && !has(p, "xxxxxxxx"),
 	    "its notice page leaves the body out");
 	ok(has(p, "too long to be shown here"), "and says why");
@@ -586,8 +589,9 @@ test_too_large(void)
 
 	pages[0].html = html;
 	pages[0].html_len = big;
-	ok(render_page(&r, 0, &len) == NULL, "too large a page is refused");
-	p = render_page_notice(&r, 0, &len);
+	ok(render_page(&r, 0, RENDER_TEXT, &len) == NULL,
+	    "too large a page is refused");
+	p = render_page(&r, 0, RENDER_NOTICE, &len);
 	ok(p != NULL && has(p, "too long to be shown here") &&
 	    !has(p, "xxxxxxxx"), "its notice page");
 	free(p);
