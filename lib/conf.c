@@ -47,7 +47,8 @@
 #define LANG_PRIMARY_MIN	2
 #define LANG_SUBTAG_MAX		8
 #define PORT_MAX		65535
-/* A key and its value as we echo them in an error about a whole line. */
+/* A key and its value as we echo them in an error about a whole line (cut
+ * between characters). */
 #define ECHO_MAX		40
 
 struct key;
@@ -670,9 +671,9 @@ conf_reader(char *str, int num, void *stream)
 	    str[start] == '\r'))
 		start++;
 	if (start < n && str[start] == '[') {
-		int len = (int)(n - start);
 		load_error(ld, "%.*s: sections are not supported; keys are"
-		    " top-level", len > ECHO_MAX ? ECHO_MAX : len, str + start);
+		    " top-level", (int)utf8_head(str + start, n - start,
+		    ECHO_MAX), str + start);
 		start = n;
 	}
 	memmove(str, str + start, n - start);
@@ -696,7 +697,8 @@ conf_handler(void *user, const char *section, const char *name,
 		if (name[0] == '\0')
 			load_error(ld, "expected key = value");
 		else
-			load_error(ld, "%.*s: unknown key", ECHO_MAX, name);
+			load_error(ld, "%.*s: unknown key",
+			    (int)utf8_head(name, strlen(name), ECHO_MAX), name);
 		return 0;
 	}
 	i = (size_t)(k - keys);

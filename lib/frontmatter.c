@@ -20,7 +20,7 @@
 #include "utf8.h"
 
 /* Bytes of a value quoted back in an error message: enough to recognise it,
- * short enough to keep the log line on one screen. */
+ * short enough to keep the log line on one screen. Cut between characters. */
 #define FM_QUOTE_MAX	40
 /* A UTF-8 byte order mark, allowed before the first "---". */
 #define UTF8_BOM	"\xef\xbb\xbf"
@@ -397,7 +397,7 @@ fm_date(struct fm *f, enum fm_key k, const yaml_event_t *ev)
 	if (frontmatter_time(v, len, &t, &has_time) == -1)
 		return fm_fail(f, fm_line(f, &ev->start_mark),
 		    "%s: \"%.*s\" is not a date (YYYY-MM-DD or RFC 3339)", key,
-		    len > FM_QUOTE_MAX ? FM_QUOTE_MAX : (int)len, v);
+		    (int)utf8_head(v, len, FM_QUOTE_MAX), v);
 	if (k == K_DATE) {
 		f->m->date = t;
 		f->m->has_date = true;
@@ -435,7 +435,7 @@ fm_draft(struct fm *f, const yaml_event_t *ev)
 	}
 	return fm_fail(f, fm_line(f, &ev->start_mark),
 	    "draft: \"%.*s\" is not true or false",
-	    len > FM_QUOTE_MAX ? FM_QUOTE_MAX : (int)len, v);
+	    (int)utf8_head(v, len, FM_QUOTE_MAX), v);
 }
 
 static int

@@ -74,8 +74,9 @@ vlog(enum level lvl, int errnum, const char *fmt, va_list ap)
 	for (size_t i = 0; i < n; i++)
 		if ((unsigned char)line[i] < 0x20)
 			line[i] = '?';
+	/* Room for the '\n', and a cut message ends on a whole character. */
 	if (n >= sizeof(line) - 1)
-		n = sizeof(line) - 2;
+		n = utf8_head(line, n, sizeof(line) - 2);
 	line[n++] = '\n';
 	(void)!write(STDERR_FILENO, line, n);
 }

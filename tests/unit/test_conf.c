@@ -547,6 +547,12 @@ struct file_case {
 	const char	*want;
 };
 
+/* U+65E5 (3 bytes) once, 4, 12, 13 and 14 times. */
+#define DAY1	"\xe6\x97\xa5"
+#define DAY4	DAY1 DAY1 DAY1 DAY1
+#define DAY12	DAY4 DAY4 DAY4
+#define DAY13	DAY12 DAY1
+#define DAY14	DAY13 DAY1
 #define GOOD(text, key, want)	{ text, NULL, key, want }
 #define BAD(text, err)		{ text, err, NULL, NULL }
 
@@ -624,6 +630,11 @@ static const struct file_case files[] = {
 	BAD("\xef\xbb\xbf[s]\n",
 	    ":1: [s]: sections are not supported; keys are top-level"),
 	BAD("x\xef\xbb\xbfworkers = 1\n", ":1: x\xef\xbb\xbfworkers: unknown key"),
+	/* A long name is echoed in at most 40 bytes, cut between characters
+	 * (U+65E5, 3 bytes: 13 of them, not 13 and a byte). */
+	BAD(DAY14 " = 1\n", ":1: " DAY13 ": unknown key"),
+	BAD("[x" DAY14 "]\n", ":1: [x" DAY12 ": sections are not supported; "
+	    "keys are top-level"),
 	GOOD("listen = 127.0.0.1:8080\nadmin_listen = 127.0.0.1:8080\n",
 	    "admin_listen", "127.0.0.1:8080"),
 };

@@ -1,7 +1,8 @@
 /*
  * test_frontmatter.c: frontmatter_parse() on a table of valid front matter
  * (CRLF, BOM, flow and block tags, RFC 3339 offsets) and of every error,
- * each with the exact line and reason it must report.
+ * each with the exact line and reason it must report (a value quoted in
+ * it cut between characters).
  */
 #include <stdlib.h>
 #include <string.h>
@@ -12,6 +13,13 @@
 #include "test.h"
 
 #define ERR_MAX	256
+
+/* U+65E5 (3 bytes) once, 4, 13 and 20 times: a value of 20 is quoted as
+ * its first 13 (39 bytes), the most that fit FM_QUOTE_MAX (40). */
+#define DAY1	"\xe6\x97\xa5"
+#define DAY4	DAY1 DAY1 DAY1 DAY1
+#define DAY13	DAY4 DAY4 DAY4 DAY1
+#define DAY20	DAY4 DAY4 DAY4 DAY4 DAY4
 
 /* 2026-03-14T00:00:00Z */
 #define D20260314	((time_t)1773446400)
@@ -158,6 +166,11 @@ static const struct invalid invalids[] = {
 	    "tags: expected a list of words, not a list" },
 	{ "draft maybe", "---\ntitle: T\ndraft: maybe\n---\n", 3,
 	    "draft: \"maybe\" is not true or false" },
+	{ "long date cut between characters", "---\ntitle: T\ndate: " DAY20
+	    "\n---\n", 3, "date: \"" DAY13 "\" is not a date (YYYY-MM-DD or "
+	    "RFC 3339)" },
+	{ "long draft cut between characters", "---\ntitle: T\ndraft: " DAY20
+	    "\n---\n", 3, "draft: \"" DAY13 "\" is not true or false" },
 	{ "draft list", "---\ntitle: T\ndraft: []\n---\n", 3,
 	    "draft: expected true or false, not a list" },
 	{ "summary map", "---\ntitle: T\nsummary: {a: 1}\n---\n", 3,

@@ -1,7 +1,7 @@
 /*
  * test_log.c: one line per event, the role and level in it, errno text for
- * log_warn, control bytes flattened, long messages cut to one line, and
- * long paths shortened around their middle (log_path).
+ * log_warn, control bytes flattened, long messages cut to one line (between
+ * characters), and long paths shortened around their middle (log_path).
  */
 #include <errno.h>
 #include <stdio.h>
@@ -62,6 +62,24 @@ emit_long(void)
 	memset(big, 'x', sizeof(big) - 1);
 	big[sizeof(big) - 1] = '\0';
 	log_info("%s", big);
+}
+
+/* Messages of 3-byte characters past the line's end, after 0, 1 and 2
+ * bytes of ASCII, so that at least two would be cut inside a character. */
+static void
+emit_long_utf8(void)
+{
+	char big[3 * LOG_LINE_MAX];
+	size_t n = 0;
+
+	while (n + 3 < sizeof(big)) {
+		memcpy(big + n, "\xe6\x97\xa5", 3);	/* U+65E5 */
+		n += 3;
+	}
+	big[n] = '\0';
+	log_info("%s", big);
+	log_info("a%s", big);
+	log_info("ab%s", big);
 }
 
 static void
@@ -168,6 +186,9 @@ main(void)
 	capture(emit_long);
 	ok(count_lines(captured) == 1 && strlen(captured) <= LOG_LINE_MAX,
 	    "long message cut to one line of at most %d", LOG_LINE_MAX);
+	capture(emit_long_utf8);
+	ok(count_lines(captured) == 3 && utf8_whole(captured),
+	    "long messages of 3-byte characters cut between them");
 
 	capture(emit_debug);
 	ok(captured[0] == '\0', "debug is quiet unless verbose");
