@@ -5,7 +5,9 @@
  * them (backing off when they keep dying), reaps every other child too (it
  * may be PID 1), watches the content tree and rebuilds when it changes, and
  * acts on signals: HUP reloads, TERM and INT stop gracefully, QUIT stops at
- * once, USR1 is passed on to the workers.
+ * once, USR1 is passed on to the workers. A fork that fails (out of
+ * processes or memory) is tried again on a timer, for the build and the
+ * workers alike.
  */
 #include "foliod.h"
 
@@ -45,8 +47,9 @@ enum proc_kind {
 	PROC_KINDS
 };
 
-/* How the log names each kind, one and many. */
+/* How the log names each kind: one, with its article, many. */
 static const char *const kind_name[PROC_KINDS] = { "worker", "imager" };
+static const char *const kind_a[PROC_KINDS] = { "a worker", "an imager" };
 static const char *const kind_plural[PROC_KINDS] = { "workers", "imagers" };
 
 /*
@@ -88,10 +91,14 @@ struct master {
 	pid_t			 builder;
 	unsigned		 build_epoch;	/* conf_epoch the build started with */
 	time_t			 build_deadline;
-	bool			 build_again;	/* asked for while one ran */
+	bool			 build_again;	/* asked for while one ran, or
+						 * its fork failed: started
+						 * when it can be */
 	unsigned		 changed_runs;	/* builds in a row that found
 						 * sources changing */
 	time_t			 retire_deadline; /* old workers are killed then */
+	time_t			 fork_retry_at;	/* mono: no fork before, 0 = none */
+	unsigned		 fork_fails;	/* forks failed in a row */
 	bool			 ready;		/* the first index is published */
 	uint64_t		 generation;
 	time_t			 next_publish;
@@ -141,6 +148,58 @@ signal_procs(struct master *ms, int sig, bool retiring_only, int kind)
 			kill(ms->procs[i].pid, sig);
 }
 
+/* base doubled times times, at most max. */
+static unsigned
+doubled(unsigned base, unsigned times, unsigned max)
+{
+	unsigned v = base;
+
+	for (; times > 0 && v < max; times--)
+		v *= 2;
+	return v < max ? v : max;
+}
+
+/* --- Forking --------------------------------------------------------- */
+
+/* True while forks wait for the retry after one failed: what was to be
+ * forked meanwhile is started then (retry_forks()). */
+static bool
+fork_deferred(const struct master *ms)
+{
+	return ms->fork_retry_at != 0;
+}
+
+/*
+ * A fork failed: out of processes (RLIMIT_NPROC, a cgroup's pids.max) or
+ * memory. Every fork waits for the retry, which comes sooner than anything
+ * else would start a build or fill a worker's slot again; the wait doubles
+ * while forks keep failing. The first failure of a run is logged, and the
+ * end of the run.
+ */
+static void
+fork_failed(struct master *ms, int err, const char *what)
+{
+	unsigned wait = doubled(FORK_RETRY_MIN_SEC, ms->fork_fails,
+	    FORK_RETRY_MAX_SEC);
+
+	metrics_add(&ms->m->fork_failures, 1);
+	ms->fork_retry_at = proc_mono_sec() + wait;
+	if (ms->fork_fails++ == 0)
+		log_warnx("fork for %s: %s; trying again in %u s, then up to"
+		    " %d s apart until it works", what, strerror(err), wait,
+		    FORK_RETRY_MAX_SEC);
+}
+
+static void
+fork_worked(struct master *ms)
+{
+	if (ms->fork_fails == 0)
+		return;
+	log_info("fork works again, after %u failed tr%s", ms->fork_fails,
+	    ms->fork_fails == 1 ? "y" : "ies");
+	ms->fork_fails = 0;
+}
+
 /* --- Building -------------------------------------------------------- */
 
 static noreturn void
@@ -185,22 +244,24 @@ build_child(struct master *ms)
 	_exit(0);
 }
 
+/* Starts a build now, or once the running one ends, or at the retry of a
+ * fork that failed. */
 static void
 start_build(struct master *ms)
 {
 	pid_t pid;
 
-	if (ms->builder != 0) {
-		ms->build_again = true;
+	ms->build_again = true;
+	if (ms->builder != 0 || fork_deferred(ms))
 		return;
-	}
-	ms->build_again = false;
 	if ((pid = fork()) == -1) {
-		log_warn("fork for the index build");
+		fork_failed(ms, errno, "the index build");
 		return;
 	}
 	if (pid == 0)
 		build_child(ms);
+	fork_worked(ms);
+	ms->build_again = false;
 	ms->builder = pid;
 	ms->build_epoch = ms->conf_epoch;
 	ms->build_deadline = proc_mono_sec() + BUILD_TIMEOUT_SEC;
@@ -439,7 +500,7 @@ spawn_worker(struct master *ms, int slot, enum proc_kind kind)
 	pid_t pid;
 
 	if ((pid = fork()) == -1) {
-		log_warn("fork for a worker");
+		fork_failed(ms, errno, kind_a[kind]);
 		return -1;
 	}
 	if (pid == 0) {
@@ -462,6 +523,7 @@ spawn_worker(struct master *ms, int slot, enum proc_kind kind)
 		close(ms->imager_fd);
 		worker_main(ms->conf, ms->ls, ms->m, slot);
 	}
+	fork_worked(ms);
 	ms->procs[slot] = (struct proc){ .pid = pid, .kind = kind,
 	    .started = proc_mono_sec(), .conf_epoch = ms->conf_epoch };
 	ms->m->w[slot].pid = pid;
@@ -471,7 +533,8 @@ spawn_worker(struct master *ms, int slot, enum proc_kind kind)
 static void
 spawn_kind(struct master *ms, enum proc_kind kind, size_t want)
 {
-	if (proc_mono_sec() < ms->backoff[kind].respawn_at)
+	if (proc_mono_sec() < ms->backoff[kind].respawn_at ||
+	    fork_deferred(ms))
 		return;
 	for (int i = 0; i < METRICS_SLOTS &&
 	    count_procs(ms, false, (int)kind) < want; i++)
@@ -503,13 +566,11 @@ static void
 back_off(struct master *ms, enum proc_kind kind)
 {
 	struct backoff *b = &ms->backoff[kind];
-	unsigned delay = 1;
+	unsigned delay;
 
 	if (++b->fast_fails < 2)
 		return;
-	for (unsigned i = 2; i < b->fast_fails &&
-	    delay < RESPAWN_BACKOFF_MAX_SEC; i++)
-		delay *= 2;
+	delay = doubled(1, b->fast_fails - 2, RESPAWN_BACKOFF_MAX_SEC);
 	b->respawn_at = proc_mono_sec() + delay;
 	set_backoff_metric(ms, kind, 1);
 	if (kind == PROC_IMAGER)
@@ -655,8 +716,8 @@ reload_usable(const struct master *ms, const struct conf *next, char *err,
 	return 0;
 }
 
-/* A new configuration starts with a clean slate: what made processes die
- * may be what the operator just fixed. */
+/* A new configuration starts with a clean slate: what made processes die,
+ * or forks fail, may be what the operator just fixed. */
 static void
 end_backoff(struct master *ms)
 {
@@ -664,6 +725,7 @@ end_backoff(struct master *ms)
 		ms->backoff[k] = (struct backoff){ 0 };
 		set_backoff_metric(ms, (enum proc_kind)k, 0);
 	}
+	ms->fork_retry_at = 0;
 }
 
 static void
@@ -777,6 +839,7 @@ next_timeout(const struct master *ms)
 			earliest(&soonest, now + MS_PER_SEC, now);
 	}
 	earliest(&soonest, (int64_t)ms->retire_deadline * MS_PER_SEC, now);
+	earliest(&soonest, (int64_t)ms->fork_retry_at * MS_PER_SEC, now);
 	if (ms->builder)
 		earliest(&soonest, (int64_t)ms->build_deadline * MS_PER_SEC, now);
 	if (ms->next_publish)
@@ -836,6 +899,19 @@ check_backoff(struct master *ms, enum proc_kind kind, time_t now)
 	check_recovered(ms, kind);
 }
 
+/* The retry after a failed fork: missing workers first, as they serve,
+ * then a build that is wanted. */
+static void
+retry_forks(struct master *ms)
+{
+	ms->fork_retry_at = 0;
+	if (ms->stopping)
+		return;
+	spawn_workers(ms);
+	if (ms->build_again)
+		start_build(ms);
+}
+
 static void
 on_timers(struct master *ms)
 {
@@ -858,6 +934,8 @@ on_timers(struct master *ms)
 		ms->next_publish = 0;
 		start_build(ms);
 	}
+	if (ms->fork_retry_at && now >= ms->fork_retry_at)
+		retry_forks(ms);
 	/* What changed while nothing was watched is built for. */
 	if (!ms->stopping && watcher_retry(&ms->watch))
 		note_change(ms);

@@ -54,6 +54,12 @@
  * failure; repeated fast failures back off exponentially up to the max. */
 #define RESPAWN_FAST_FAIL_SEC	2
 #define RESPAWN_BACKOFF_MAX_SEC	32
+/* Seconds before the master tries again a fork that failed (out of
+ * processes or memory: EAGAIN, ENOMEM), doubling while it keeps failing,
+ * up to the max: a build or a worker that could not start then starts at
+ * most this long after the shortage ends. */
+#define FORK_RETRY_MIN_SEC	1
+#define FORK_RETRY_MAX_SEC	8
 /* Seconds a rebuild child may run before it is killed and the current index
  * kept. */
 #define BUILD_TIMEOUT_SEC	120

@@ -214,6 +214,10 @@ metrics_format(const struct metrics *m, const struct imgcache_counters *ic,
 	    "Worker processes alive.", metrics_load(&m->workers));
 	emit_one(out, outlen, &n, "folio_worker_respawns_total", "counter",
 	    "Workers started again after one died.", metrics_load(&m->respawns));
+	emit_one(out, outlen, &n, "folio_fork_failures_total", "counter",
+	    "Forks of an index build, a worker or an imager that failed (out of"
+	    " processes or memory); each is tried again.",
+	    metrics_load(&m->fork_failures));
 	emit_images(m, ic, out, outlen, &n);
 	return n;
 }

@@ -48,6 +48,7 @@ struct metrics {
 	uint64_t	build_failures;
 	uint64_t	workers;	/* alive now */
 	uint64_t	respawns;
+	uint64_t	fork_failures;	/* each tried again (master.c) */
 	uint64_t	backoff;	/* workers keep dying: not ready */
 	uint64_t	image_hits;	/* served by workers from the cache */
 	uint64_t	resizes;

@@ -17,6 +17,7 @@ import re
 import shutil
 import signal
 import socket
+import struct
 import subprocess
 import tempfile
 import time
@@ -42,6 +43,8 @@ POLL_INTERVAL = 0.05
 # Start attempts when a picked port was taken by someone else meanwhile.
 START_ATTEMPTS = 3
 LOG_TAIL_LINES = 40
+# Largest notification foliod sends to the systemd socket.
+NOTIFY_DATAGRAM_MAX = 4096
 
 SANITIZER_MARKS = ("runtime error:", "AddressSanitizer", "LeakSanitizer")
 # The master's line about a worker or an image process that died:
@@ -811,6 +814,55 @@ class Foliod:
 
 class _PortTaken(Exception):
     pass
+
+
+# --- systemd -----------------------------------------------------------------
+
+class NotifySocket:
+    """A unix datagram socket standing in for systemd's: it keeps each
+    datagram as {key: value} with the pid of its sender."""
+
+    def __init__(self):
+        self.dir = tempfile.mkdtemp(prefix="foliod-notify.")
+        self.path = os.path.join(self.dir, "notify")
+        self.sock = socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM)
+        self.sock.setsockopt(socket.SOL_SOCKET, socket.SO_PASSCRED, 1)
+        self.sock.bind(self.path)
+        self.seen = []      # [(sender pid, {key: value})]
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        self.sock.close()
+        shutil.rmtree(self.dir, ignore_errors=True)
+
+    def _receive(self, timeout):
+        self.sock.settimeout(timeout)
+        data, anc, _, _ = self.sock.recvmsg(NOTIFY_DATAGRAM_MAX,
+                                            socket.CMSG_SPACE(12))
+        sender = None
+        for level, kind, value in anc:
+            if level == socket.SOL_SOCKET and kind == socket.SCM_CREDENTIALS:
+                sender = struct.unpack("iII", value[:12])[0]
+        fields = dict(line.partition("=")[::2]
+                      for line in data.decode().splitlines() if line)
+        self.seen.append((sender, fields))
+        return fields
+
+    def expect(self, key, value="1"):
+        """Reads datagrams until one sets key=value; earlier ones are kept
+        in seen, so the order of states can be checked."""
+        deadline = time.monotonic() + EVENT_TIMEOUT
+        while True:
+            left = deadline - time.monotonic()
+            try:
+                fields = self._receive(max(left, 0.001))
+            except socket.timeout:
+                raise AssertionError("no %s=%s within %.0f s; got %s" % (
+                    key, value, EVENT_TIMEOUT, self.seen)) from None
+            if fields.get(key) == value:
+                return fields
 
 
 # --- Test cases --------------------------------------------------------------

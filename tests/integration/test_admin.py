@@ -14,7 +14,7 @@ METRIC_NAMES = ("folio_requests_total", "folio_response_bytes_total",
                 "folio_index_generation", "folio_index_build_seconds",
                 "folio_index_entries", "folio_index_uncompressed",
                 "folio_workers",
-                "folio_worker_respawns_total")
+                "folio_worker_respawns_total", "folio_fork_failures_total")
 
 
 class Admin(FoliodTestCase):

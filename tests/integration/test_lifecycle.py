@@ -18,16 +18,14 @@ import re
 import shutil
 import signal
 import socket
-import struct
 import subprocess
-import tempfile
 import time
 import unittest
 
 from harness import (CLI_TIMEOUT, EVENT_TIMEOUT, FIXTURE, IO_TIMEOUT,
-                     POLL_INTERVAL, REPO_DIR, Foliod, ProtocolError,
-                     build_request, children_of, free_ports, pid_alive,
-                     post_links, wait_until)
+                     POLL_INTERVAL, REPO_DIR, Foliod, NotifySocket,
+                     ProtocolError, build_request, children_of, free_ports,
+                     pid_alive, post_links, wait_until)
 
 # A static file big enough that its download outlasts every socket buffer
 # (sparse: it takes no disk), read through a small receive buffer.
@@ -50,7 +48,6 @@ SLOW_BUILD_POSTS = 4000
 SLOW_BUILD_POST = ("---\ntitle: Post %d\ndate: 2026-01-01\n---\n\n" +
                    "A paragraph, long enough to take some rendering. " * 40 +
                    "\n")
-NOTIFY_DATAGRAM_MAX = 4096
 
 
 def backoff_max_seconds():
@@ -580,53 +577,6 @@ class Daemon(unittest.TestCase):
                           server.get("/posts/quiet-week").text)
             self.assertEqual(server.get("/hello.txt").body,
                              FIXTURE.read("static/hello.txt"))
-
-
-class NotifySocket:
-    """A unix datagram socket standing in for systemd's: it keeps each
-    datagram as {key: value} with the pid of its sender."""
-
-    def __init__(self):
-        self.dir = tempfile.mkdtemp(prefix="foliod-notify.")
-        self.path = os.path.join(self.dir, "notify")
-        self.sock = socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM)
-        self.sock.setsockopt(socket.SOL_SOCKET, socket.SO_PASSCRED, 1)
-        self.sock.bind(self.path)
-        self.seen = []      # [(sender pid, {key: value})]
-
-    def __enter__(self):
-        return self
-
-    def __exit__(self, *exc):
-        self.sock.close()
-        shutil.rmtree(self.dir, ignore_errors=True)
-
-    def _receive(self, timeout):
-        self.sock.settimeout(timeout)
-        data, anc, _, _ = self.sock.recvmsg(NOTIFY_DATAGRAM_MAX,
-                                            socket.CMSG_SPACE(12))
-        sender = None
-        for level, kind, value in anc:
-            if level == socket.SOL_SOCKET and kind == socket.SCM_CREDENTIALS:
-                sender = struct.unpack("iII", value[:12])[0]
-        fields = dict(line.partition("=")[::2]
-                      for line in data.decode().splitlines() if line)
-        self.seen.append((sender, fields))
-        return fields
-
-    def expect(self, key, value="1"):
-        """Reads datagrams until one sets key=value; earlier ones are kept
-        in seen, so the order of states can be checked."""
-        deadline = time.monotonic() + EVENT_TIMEOUT
-        while True:
-            left = deadline - time.monotonic()
-            try:
-                fields = self._receive(max(left, 0.001))
-            except socket.timeout:
-                raise AssertionError("no %s=%s within %.0f s; got %s" % (
-                    key, value, EVENT_TIMEOUT, self.seen)) from None
-            if fields.get(key) == value:
-                return fields
 
 
 class Systemd(unittest.TestCase):

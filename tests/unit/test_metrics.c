@@ -38,6 +38,7 @@ main(void)
 	metrics_store(&m->generation, 7);
 	metrics_store(&m->build_ms, 1234);
 	metrics_store(&m->workers, 2);
+	metrics_add(&m->fork_failures, 3);
 	n = metrics_format(m, NULL, text, sizeof(text));
 	ok(n == strlen(text) && n > 0, "length matches");
 	ok(has_line(text, "folio_requests_total{route=\"post\",code=\"200\"} 2"),
@@ -52,6 +53,7 @@ main(void)
 	ok(has_line(text, "folio_index_generation 7"), "generation");
 	ok(has_line(text, "folio_index_build_seconds 1.234"), "build seconds");
 	ok(has_line(text, "folio_workers 2"), "workers");
+	ok(has_line(text, "folio_fork_failures_total 3"), "fork failures");
 	ok(strstr(text, "route=\"page\"") == NULL, "zero series are left out");
 	ok(strstr(text, "# TYPE folio_requests_total counter\n") != NULL,
 	    "TYPE line");
