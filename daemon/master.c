@@ -60,7 +60,9 @@ static const char *const kind_plural[PROC_KINDS] = { "workers", "imagers" };
  * resizes wait (and answer 503 after IMAGE_WAIT_SEC, imgroute.c).
  */
 struct backoff {
-	unsigned fast_fails;	/* died young, in a row */
+	unsigned fast_fails;	/* respawn rounds in a row with a young death */
+	bool	 counted;	/* this round's young death is in fast_fails:
+				 * others dying with it (one cause) are not */
 	time_t	 respawn_at;	/* 0 = no wait */
 };
 
@@ -527,6 +529,8 @@ spawn_worker(struct master *ms, int slot, enum proc_kind kind)
 	ms->procs[slot] = (struct proc){ .pid = pid, .kind = kind,
 	    .started = proc_mono_sec(), .conf_epoch = ms->conf_epoch };
 	ms->m->w[slot].pid = pid;
+	/* A new respawn round: the next young death counts again. */
+	ms->backoff[kind].counted = false;
 	return 0;
 }
 
@@ -560,14 +564,21 @@ set_backoff_metric(struct master *ms, enum proc_kind kind, uint64_t on)
 		metrics_store(&ms->m->backoff, on);
 }
 
-/* The first young death is respawned at once; each one after it doubles
- * the wait, up to the maximum. */
+/*
+ * A young death. The first round of them is respawned at once; each round
+ * after it doubles the wait, up to the maximum. A round is what dies
+ * between two respawns of the kind: workers that die together, of one
+ * cause, count once, as one worker dying would.
+ */
 static void
 back_off(struct master *ms, enum proc_kind kind)
 {
 	struct backoff *b = &ms->backoff[kind];
 	unsigned delay;
 
+	if (b->counted)
+		return;
+	b->counted = true;
 	if (++b->fast_fails < 2)
 		return;
 	delay = doubled(1, b->fast_fails - 2, RESPAWN_BACKOFF_MAX_SEC);

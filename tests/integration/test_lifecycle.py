@@ -5,10 +5,11 @@ one or one it cannot use (a moved run_dir, another user, a cache_dir it
 cannot make) and serves on with the old, and ends a respawn backoff; SIGTERM
 lets a slow download finish and exits 0; SIGQUIT does not wait for it; a
 worker that keeps dying is respawned with growing delays while /readyz
-answers 503, while imagers that keep dying back off on their own and leave
-/readyz alone; when the master is killed its children exit too; as PID 1 of
-its own PID namespace foliod reaps every child, orphans included; the pid
-file; workers dropping root to `user`; the systemd notify protocol.
+answers 503, workers that die together count once in that backoff, and
+imagers that keep dying back off on their own and leave /readyz alone; when
+the master is killed its children exit too; as PID 1 of its own PID
+namespace foliod reaps every child, orphans included; the pid file; workers
+dropping root to `user`; the systemd notify protocol.
 """
 
 import collections
@@ -50,11 +51,19 @@ SLOW_BUILD_POST = ("---\ntitle: Post %d\ndate: 2026-01-01\n---\n\n" +
                    "\n")
 
 
-def backoff_max_seconds():
-    """RESPAWN_BACKOFF_MAX_SEC from lib/folio_limits.h."""
+def folio_limit(name, default):
+    """A number #defined in lib/folio_limits.h, default if not found."""
     with open(os.path.join(REPO_DIR, "lib", "folio_limits.h")) as f:
-        m = re.search(r"#define\s+RESPAWN_BACKOFF_MAX_SEC\s+(\d+)", f.read())
-    return int(m.group(1)) if m else 32
+        m = re.search(r"#define\s+%s\s+(\d+)" % name, f.read())
+    return int(m.group(1)) if m else default
+
+
+def backoff_max_seconds():
+    return folio_limit("RESPAWN_BACKOFF_MAX_SEC", 32)
+
+
+def fast_fail_seconds():
+    return folio_limit("RESPAWN_FAST_FAIL_SEC", 2)
 
 
 # --- Helpers -----------------------------------------------------------------
@@ -388,6 +397,37 @@ class CrashLoop(unittest.TestCase):
                        backoff_max_seconds() + EVENT_TIMEOUT,
                        "/readyz to answer 200 after the crash loop")
             server.wait_workers(2)
+            self.assertEqual(server.get("/").status, 200)
+
+    def test_workers_dying_together_count_once(self):
+        """Workers that die together, of one cause, take one step of the
+        backoff, as one worker dying would: the first time they die young
+        both come back at once, the second time after the first delay."""
+        def kill_together(victims):
+            # The master is stopped meanwhile, so it reaps them together.
+            server.signal(signal.SIGSTOP)
+            try:
+                for pid in victims:
+                    server.kill_worker(pid)
+                wait_until(lambda: not any(pid_alive(p) for p in victims),
+                           EVENT_TIMEOUT, "the workers to die")
+            finally:
+                server.signal(signal.SIGCONT)
+            return server.wait_workers(2, exclude=victims)
+
+        def delays():
+            return re.findall(r"workers keep dying; next respawn in (\d+) s",
+                              server.log())
+        with Foliod() as server:
+            first = server.wait_workers(2)
+            # Old enough that their deaths are not young ones.
+            time.sleep(fast_fail_seconds() + 1)
+            young = kill_together(first)
+            young = kill_together(young)
+            self.assertEqual(delays(), [], "two young deaths of one round"
+                             " backed off")
+            kill_together(young)
+            self.assertEqual(delays(), ["1"])
             self.assertEqual(server.get("/").status, 200)
 
 
