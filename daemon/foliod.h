@@ -122,7 +122,6 @@ struct watcher {
 	size_t	 npaths;
 	size_t	 ndirs;
 	bool	 full;			/* WATCH_DIRS_MAX reached */
-	bool	 retrying;		/* watcher_retry(): failures unlogged */
 };
 
 /* Seconds between two tries to watch a content root that is missing: a

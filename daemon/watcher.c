@@ -64,8 +64,10 @@ remember(struct watcher *w, int wd, const char *rel)
 	return 0;
 }
 
+/* Watches rel and the directories under it; quiet leaves a directory
+ * that cannot be watched unlogged (watcher_retry() logged it once). */
 static void
-watch_tree(struct watcher *w, const char *rel, int depth)
+watch_tree(struct watcher *w, const char *rel, int depth, bool quiet)
 {
 	char full[PATH_MAX], child[PATH_MAX];
 	struct dirent *de;
@@ -86,7 +88,7 @@ watch_tree(struct watcher *w, const char *rel, int depth)
 	    rel[0] ? "/" : "", rel) >= sizeof(full))
 		return;
 	if ((wd = inotify_add_watch(w->fd, full, WATCH_MASK)) == -1) {
-		if (errno != ENOENT && errno != ENOTDIR && !w->retrying)
+		if (errno != ENOENT && errno != ENOTDIR && !quiet)
 			log_warn("inotify_add_watch %s", full);
 		return;
 	}
@@ -100,7 +102,7 @@ watch_tree(struct watcher *w, const char *rel, int depth)
 			continue;
 		if ((size_t)snprintf(child, sizeof(child), "%s%s%s", rel,
 		    rel[0] ? "/" : "", de->d_name) < sizeof(child))
-			watch_tree(w, child, depth + 1);
+			watch_tree(w, child, depth + 1, quiet);
 	}
 	closedir(d);
 }
@@ -136,9 +138,10 @@ unwatch_all(struct watcher *w)
 }
 
 /* Watches the tree under the configured root; -1 (nothing watched, err
- * says why) if not even the root could be watched. */
+ * says why) if not even the root could be watched. quiet as for
+ * watch_tree(). */
 static int
-watch_all(struct watcher *w, char *err, size_t errlen)
+watch_all(struct watcher *w, bool quiet, char *err, size_t errlen)
 {
 	if (realpath(w->configured, w->root) == NULL) {
 		snprintf(err, errlen, "%s: %s", w->configured, strerror(errno));
@@ -146,7 +149,7 @@ watch_all(struct watcher *w, char *err, size_t errlen)
 	}
 	w->full = false;
 	watch_link(w, w->configured);
-	watch_tree(w, "", 0);
+	watch_tree(w, "", 0, quiet);
 	if (w->ndirs == 0) {
 		snprintf(err, errlen, "%s: cannot be watched", w->root);
 		unwatch_all(w);
@@ -168,7 +171,7 @@ watcher_open(struct watcher *w, const char *content_dir, char *err,
 		return -1;
 	}
 	/* The descriptor stays open, so that watcher_retry() can try again. */
-	return watch_all(w, err, errlen) == -1 ? 1 : 0;
+	return watch_all(w, false, err, errlen) == -1 ? 1 : 0;
 }
 
 bool
@@ -181,15 +184,11 @@ bool
 watcher_retry(struct watcher *w)
 {
 	char err[CONF_ERR_MAX];
-	int rc;
 
 	if (!watcher_lost(w))
 		return false;
 	/* Quiet: the failure was logged once, when the watches were lost. */
-	w->retrying = true;
-	rc = watch_all(w, err, sizeof(err));
-	w->retrying = false;
-	if (rc == -1)
+	if (watch_all(w, true, err, sizeof(err)) == -1)
 		return false;
 	log_info("content changes are watched again: %zu directories under %s",
 	    w->ndirs, w->root);
@@ -212,7 +211,7 @@ rewatch(struct watcher *w)
 	char err[CONF_ERR_MAX];
 
 	unwatch_all(w);
-	if (watch_all(w, err, sizeof(err)) == -1)
+	if (watch_all(w, false, err, sizeof(err)) == -1)
 		log_warnx("content changes are not watched: %s; trying again"
 		    " every %d s", err, WATCH_RETRY_SEC);
 }
@@ -254,7 +253,7 @@ on_event(struct watcher *w, const struct inotify_event *ev, bool *again)
 	    (size_t)ev->wd < w->npaths && (dir = w->paths[ev->wd]) != NULL &&
 	    (size_t)snprintf(rel, sizeof(rel), "%s%s%s", dir, dir[0] ? "/" : "",
 	    ev->name) < sizeof(rel))
-		watch_tree(w, rel, 1);
+		watch_tree(w, rel, 1, false);
 	return true;
 }
 
