@@ -137,7 +137,7 @@ fuzz: deps
 	@command -v clang >/dev/null || build-aux/install-deps --fuzz
 	@$(MAKE) --no-print-directory BUILD=$(BUILD)/fuzz CC=clang OPT="-O1 -g" \
 	    SAN="-fsanitize=fuzzer-no-link,address,undefined" $(BUILD)/fuzz/libfolio.a
-	tests/fuzz/run $(BUILD)/fuzz $(FUZZ_SECONDS)
+	FUZZ_LDLIBS="$(LDLIBS) $(TEST_LDLIBS)" tests/fuzz/run $(BUILD)/fuzz $(FUZZ_SECONDS)
 
 # Benchmarks against nginx (tests/bench/README.md): they report, and never
 # fail on timings.
