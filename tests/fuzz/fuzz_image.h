@@ -1,6 +1,6 @@
 /*
- * fuzz_image.h: what the JPEG and PNG harnesses share: image_probe() and
- * image_resize() on the input, and the invariants every result keeps:
+ * fuzz_image.h: what the JPEG, PNG and WebP harnesses share: image_probe()
+ * and image_resize() on the input, and the invariants every result keeps:
  * either the output is a well-formed image no wider than asked and no
  * larger than the source, or the call fails with a one-line message and out
  * left as it was; and nothing crashes, leaks or prints.
