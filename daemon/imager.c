@@ -126,6 +126,7 @@ struct job {
 	size_t		 len;
 	struct stat	 st;		/* of the source read */
 	struct image_limits lim;
+	struct image_info info;		/* the source's probe */
 	struct image_plan plan;
 	char		 err[IMAGE_ERR_MAX];
 };
@@ -136,7 +137,7 @@ make_image(void *arg, struct buf *out)
 	struct job *j = arg;
 	struct image_result res;
 
-	return image_resize(j->data, j->len, j->plan.width,
+	return image_resize_probed(j->data, j->len, &j->info, j->plan.width,
 	    j->req->quality, j->plan.format, &j->lim, out, &res, j->err,
 	    sizeof(j->err));
 }
@@ -241,24 +242,25 @@ count_resize(struct metrics *m, const struct timespec *t0)
  * the file this imager read (not from anything the worker says), so the
  * key always names what is stored under it. The key takes the output's
  * width, not the one asked for: every width at or above the source's makes
- * the same image, so they share one entry and one resize. Returns 0, or an image_status
- * with j->err set when the header alone refuses the source.
+ * the same image, so they share one entry and one resize. The probe is
+ * kept in j for the resize, which does not read the header again. Returns
+ * 0, or an image_status with j->err set when the header alone refuses the
+ * source.
  */
 static int
 plan_job(struct job *j, struct img_reply *rep)
 {
-	struct image_info info;
 	int rc;
 
-	if ((rc = image_probe(j->data, j->len, &j->lim, &info, j->err,
+	if ((rc = image_probe(j->data, j->len, &j->lim, &j->info, j->err,
 	    sizeof(j->err))) != IMAGE_OK)
 		return rc;
-	image_plan(&info, (uint32_t)j->req->width,
+	image_plan(&j->info, (uint32_t)j->req->width,
 	    j->req->format == IMAGE_FMT_WEBP, &j->plan);
 	imgcache_key(j->req->src, &j->st, (int)j->plan.width, j->req->quality,
 	    j->plan.format, rep->key);
 	rep->format = (int)j->plan.format;
-	imgsize_entry_set(&rep->size, &j->st, &info);
+	imgsize_entry_set(&rep->size, &j->st, &j->info);
 	return IMAGE_OK;
 }
 

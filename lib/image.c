@@ -393,6 +393,32 @@ webp_probe(const uint8_t *d, size_t len, const struct image_limits *lim,
 	return check_pixels(info, lim, err, errlen);
 }
 
+/* The format data's signature names; IMAGE_FMT_NONE for none. */
+static enum image_format
+sniff(const uint8_t *d, size_t len)
+{
+	if (len >= 3 && d[0] == 0xff && d[1] == 0xd8 && d[2] == 0xff)
+		return IMAGE_FMT_JPEG;
+	if (len >= PNG_SIG_LEN &&
+	    memcmp(d, "\x89PNG\r\n\x1a\n", PNG_SIG_LEN) == 0)
+		return IMAGE_FMT_PNG;
+	if (len >= 12 && memcmp(d, "RIFF", 4) == 0 &&
+	    memcmp(d + 8, "WEBP", 4) == 0)
+		return IMAGE_FMT_WEBP;
+	return IMAGE_FMT_NONE;
+}
+
+static int
+check_bytes(size_t len, const struct image_limits *lim, char *err,
+    size_t errlen)
+{
+	if (len > lim->max_bytes)
+		return image_fail(err, errlen, IMAGE_ETOOBIG,
+		    "source is %zu bytes, over the limit of %zu", len,
+		    lim->max_bytes);
+	return IMAGE_OK;
+}
+
 int
 image_probe(const void *data, size_t len, const struct image_limits *lim,
     struct image_info *info, char *err, size_t errlen)
@@ -402,24 +428,22 @@ image_probe(const void *data, size_t len, const struct image_limits *lim,
 
 	memset(info, 0, sizeof(*info));
 	info->orientation = 1;
-	if (len > lim->max_bytes)
-		return image_fail(err, errlen, IMAGE_ETOOBIG,
-		    "source is %zu bytes, over the limit of %zu", len,
-		    lim->max_bytes);
-	if (len >= 3 && d[0] == 0xff && d[1] == 0xd8 && d[2] == 0xff) {
-		info->format = IMAGE_FMT_JPEG;
+	if ((rc = check_bytes(len, lim, err, errlen)) != IMAGE_OK)
+		return rc;
+	switch ((info->format = sniff(d, len))) {
+	case IMAGE_FMT_JPEG:
 		rc = jpeg_probe(d, len, lim, info, err, errlen);
-	} else if (len >= PNG_SIG_LEN &&
-	    memcmp(d, "\x89PNG\r\n\x1a\n", PNG_SIG_LEN) == 0) {
-		info->format = IMAGE_FMT_PNG;
+		break;
+	case IMAGE_FMT_PNG:
 		rc = png_probe(d, len, lim, info, err, errlen);
-	} else if (len >= 12 && memcmp(d, "RIFF", 4) == 0 &&
-	    memcmp(d + 8, "WEBP", 4) == 0) {
-		info->format = IMAGE_FMT_WEBP;
+		break;
+	case IMAGE_FMT_WEBP:
 		rc = webp_probe(d, len, lim, info, err, errlen);
-	} else
+		break;
+	default:
 		return image_fail(err, errlen, IMAGE_EFORMAT,
 		    "not a JPEG, PNG or WebP image");
+	}
 	if (rc != IMAGE_OK)
 		return rc;
 	if (info->orientation >= 5) {
@@ -712,12 +736,67 @@ encode(enum image_format f, struct image_px *p, int quality,
 	}
 }
 
+static int
+check_quality(int quality, char *err, size_t errlen)
+{
+	if (quality < 1 || quality > 100)
+		return image_fail(err, errlen, IMAGE_EREQUEST,
+		    "q: must be 1-100");
+	return IMAGE_OK;
+}
+
+/*
+ * What image_resize_probed() checks of a caller's info before it decodes:
+ * the format the data's signature names, the size within the limits, an
+ * orientation and a displayed size that go together. The stored size is
+ * compared with the decoder's reading of the header afterwards: the two
+ * header readers agree on any file a decoder takes, so only another file's
+ * info differs there.
+ */
+static int
+check_info(const uint8_t *d, size_t len, const struct image_info *info,
+    const struct image_limits *lim, char *err, size_t errlen)
+{
+	bool swap = info->orientation >= 5;
+	int rc;
+
+	if ((rc = check_bytes(len, lim, err, errlen)) != IMAGE_OK)
+		return rc;
+	if (info->format == IMAGE_FMT_NONE || info->format != sniff(d, len))
+		return image_fail(err, errlen, IMAGE_EREQUEST,
+		    "info: not the probe of these bytes (another format)");
+	if (info->width == 0 || info->height == 0 || info->orientation < 1 ||
+	    info->orientation > 8 ||
+	    info->display_width != (swap ? info->height : info->width) ||
+	    info->display_height != (swap ? info->width : info->height))
+		return image_fail(err, errlen, IMAGE_EREQUEST,
+		    "info: not a probe's result (size or orientation)");
+	return check_pixels(info, lim, err, errlen);
+}
+
 int
 image_resize(const void *data, size_t len, uint32_t width, int quality,
     enum image_format out_format, const struct image_limits *lim,
     struct buf *out, struct image_result *res, char *err, size_t errlen)
 {
 	struct image_info info;
+	int rc;
+
+	memset(res, 0, sizeof(*res));
+	if ((rc = check_quality(quality, err, errlen)) != IMAGE_OK)
+		return rc;
+	if ((rc = image_probe(data, len, lim, &info, err, errlen)) != IMAGE_OK)
+		return rc;
+	return image_resize_probed(data, len, &info, width, quality,
+	    out_format, lim, out, res, err, errlen);
+}
+
+int
+image_resize_probed(const void *data, size_t len,
+    const struct image_info *info, uint32_t width, int quality,
+    enum image_format out_format, const struct image_limits *lim,
+    struct buf *out, struct image_result *res, char *err, size_t errlen)
+{
 	struct image_px px;
 	size_t mark = out->len;
 	bool mark_failed = out->failed;
@@ -725,26 +804,31 @@ image_resize(const void *data, size_t len, uint32_t width, int quality,
 	int rc;
 
 	memset(res, 0, sizeof(*res));
-	if (quality < 1 || quality > 100)
-		return image_fail(err, errlen, IMAGE_EREQUEST,
-		    "q: must be 1-100");
-	if ((rc = image_probe(data, len, lim, &info, err, errlen)) != 0)
+	if ((rc = check_quality(quality, err, errlen)) != IMAGE_OK)
 		return rc;
-	image_target_size(&info, width, &tw, &th);
-	if (info.orientation >= 5)
-		rc = decode(&info, data, len, lim, th, tw, &px, err, errlen);
+	if ((rc = check_info(data, len, info, lim, err, errlen)) != IMAGE_OK)
+		return rc;
+	image_target_size(info, width, &tw, &th);
+	if (info->orientation >= 5)
+		rc = decode(info, data, len, lim, th, tw, &px, err, errlen);
 	else
-		rc = decode(&info, data, len, lim, tw, th, &px, err, errlen);
+		rc = decode(info, data, len, lim, tw, th, &px, err, errlen);
 	if (rc != IMAGE_OK)
 		return rc;
+	if (px.src_w != info->width || px.src_h != info->height) {
+		image_px_free(&px);
+		return image_fail(err, errlen, IMAGE_ECORRUPT, "info: not the "
+		    "probe of these bytes (%ux%u, the decoder reads %ux%u)",
+		    info->width, info->height, px.src_w, px.src_h);
+	}
 	res->decoded_width = px.decoded_w;
 	res->decoded_height = px.decoded_h;
 	res->scale_denom = px.denom;
 	if (out_format == IMAGE_FMT_NONE)
-		out_format = info.format;
+		out_format = info->format;
 	if ((rc = colour_to_srgb(&px, &res->icc_converted, err, errlen)) ==
 	    IMAGE_OK &&
-	    (rc = orient(&px, info.orientation, err, errlen)) == IMAGE_OK)
+	    (rc = orient(&px, info->orientation, err, errlen)) == IMAGE_OK)
 		rc = encode(out_format, &px, quality, out, err, errlen);
 	if (rc == IMAGE_OK) {
 		res->format = out_format;

@@ -158,6 +158,22 @@ int	image_resize(const void *data, size_t len, uint32_t width, int quality,
 	    struct buf *out, struct image_result *res, char *err,
 	    size_t errlen);
 
+/*
+ * image_resize() of a source the caller has probed already: info is
+ * image_probe()'s result for these same bytes, so the header is not walked
+ * twice (the imager probes first, for the output's size, format and cache
+ * key). The orientation is info's. An info that does not fit the data
+ * fails, with err starting "info:": IMAGE_EREQUEST for one no probe gives
+ * (zero or unpaired sizes) or of another format, IMAGE_ECORRUPT for a
+ * stored size other than the decoder reads. The byte and pixel limits hold
+ * as for image_resize().
+ */
+int	image_resize_probed(const void *data, size_t len,
+	    const struct image_info *info, uint32_t width, int quality,
+	    enum image_format out_format, const struct image_limits *lim,
+	    struct buf *out, struct image_result *res, char *err,
+	    size_t errlen);
+
 /* --- Requests: /_img?url=<site path>&w=<width>&q=<quality>&v=<version> --- */
 
 /* Allowlists; widths ascending. */
@@ -252,6 +268,7 @@ struct image_px {
 	bool		 cmyk_inverted;	/* Adobe CMYK: 255 is no ink */
 	uint8_t		*icc;		/* the source's ICC profile, or NULL */
 	size_t		 icc_len;
+	uint32_t	 src_w, src_h;	/* the source, as its header says */
 	uint32_t	 decoded_w, decoded_h;
 	int		 denom;
 };

@@ -231,6 +231,8 @@ decode_run(struct jrd *d, const uint8_t *data, size_t len,
 		    (unsigned long long)lim->max_pixels);
 		return -1;
 	}
+	p->src_w = c->image_width;
+	p->src_h = c->image_height;
 	p->denom = pick_denom(c->image_width, c->image_height, w, h);
 	c->scale_num = 1;
 	c->scale_denom = (unsigned int)p->denom;

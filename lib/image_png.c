@@ -231,8 +231,8 @@ decode_run(struct pngrd *d, const struct image_limits *lim, uint32_t w,
 	keep_icc(png, info, p);
 	p->w = w;
 	p->h = h;
-	p->decoded_w = sw;
-	p->decoded_h = sh;
+	p->src_w = p->decoded_w = sw;
+	p->src_h = p->decoded_h = sh;
 	p->denom = 1;
 	if ((p->px = malloc((size_t)w * h * (size_t)p->ch)) == NULL ||
 	    (d->row = malloc(stride)) == NULL) {

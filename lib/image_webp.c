@@ -104,8 +104,8 @@ image_webp_decode(const uint8_t *data, size_t len,
 		    f.height, (unsigned long long)lim->max_pixels);
 	p->ch = f.has_alpha ? 4 : 3;
 	p->alpha = f.has_alpha;
-	p->decoded_w = (uint32_t)f.width;
-	p->decoded_h = (uint32_t)f.height;
+	p->src_w = p->decoded_w = (uint32_t)f.width;
+	p->src_h = p->decoded_h = (uint32_t)f.height;
 	p->denom = 1;
 	p->w = w;
 	p->h = h;

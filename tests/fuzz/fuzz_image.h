@@ -1,13 +1,17 @@
 /*
  * fuzz_image.h: what the JPEG, PNG and WebP harnesses share: image_probe()
- * and image_resize() on the input, and the invariants every result keeps:
- * either the output is a well-formed image no wider than asked and no
- * larger than the source, or the call fails with a one-line message and out
- * left as it was; and nothing crashes, leaks or prints.
+ * and image_resize_probed() (image_resize() when the probe fails) on the
+ * input, and the invariants every result keeps: either the output is a
+ * well-formed image no wider than asked and no larger than the source, or
+ * the call fails with a one-line message and out left as it was; the
+ * resize never refuses the input's own probe as another file's ("info:",
+ * which would mean image_probe() and a decoder read the header apart); and
+ * nothing crashes, leaks or prints.
  */
 #ifndef FOLIO_FUZZ_IMAGE_H
 #define FOLIO_FUZZ_IMAGE_H
 
+#include <stdbool.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
@@ -30,16 +34,24 @@ fuzz_image_check(const uint8_t *data, size_t size, uint32_t width,
 	struct image_result r;
 	char err[IMAGE_ERR_MAX] = "";
 	struct buf out;
+	bool probed;
 	int rc;
 
-	if (image_probe(data, size, &lim, &info, err, sizeof(err)) ==
-	    IMAGE_OK && (info.width == 0 || info.height == 0 ||
+	probed = image_probe(data, size, &lim, &info, err, sizeof(err)) ==
+	    IMAGE_OK;
+	if (probed && (info.width == 0 || info.height == 0 ||
 	    (uint64_t)info.width * info.height > lim.max_pixels ||
 	    info.orientation < 1 || info.orientation > 8))
 		abort();
 	buf_init(&out, FUZZ_OUT_MAX);
-	rc = image_resize(data, size, width, 75, f, &lim, &out, &r, err,
-	    sizeof(err));
+	/* As the imager does: a source whose header passed is resized with
+	 * its probe; image_resize() probes again and fails. */
+	if (probed)
+		rc = image_resize_probed(data, size, &info, width, 75, f, &lim,
+		    &out, &r, err, sizeof(err));
+	else
+		rc = image_resize(data, size, width, 75, f, &lim, &out, &r,
+		    err, sizeof(err));
 	if (rc == IMAGE_OK) {
 		if (out.len < 4 || r.width == 0 || r.height == 0 ||
 		    r.width > width || r.width > info.display_width ||
@@ -53,7 +65,8 @@ fuzz_image_check(const uint8_t *data, size_t size, uint32_t width,
 		if (r.format == IMAGE_FMT_WEBP && memcmp(out.data, "RIFF", 4))
 			abort();
 	} else if (err[0] == '\0' || strchr(err, '\n') != NULL ||
-	    out.len != 0 || image_http_status(rc) < 400)
+	    out.len != 0 || image_http_status(rc) < 400 ||
+	    (probed && strncmp(err, "info:", 5) == 0))
 		abort();
 	buf_free(&out);
 }

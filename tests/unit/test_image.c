@@ -3,7 +3,8 @@
  * formats of resized output at several widths, never upscaling, DCT
  * scaling, EXIF orientation (all eight, by marked corners), alpha kept,
  * colour profiles converted (WebP's too), CMYK, metadata stripped, corrupt, truncated
- * and oversized sources refused quickly and with little memory, and every
+ * and oversized sources refused quickly and with little memory, a resize
+ * from a caller's probe (and an info that is not one refused), and every
  * 400 of the /_img request rules. Run from the source root (it reads
  * tests/data/images/).
  */
@@ -1146,6 +1147,135 @@ test_bad_calls(void)
 	free(d);
 }
 
+/*
+ * image_resize_probed() with the probe of the same bytes makes what
+ * image_resize() makes, for each format.
+ */
+static void
+test_probed_same(void)
+{
+	static const char *const files[] = { "photo.jpg", "exif6.jpg",
+	    "alpha.png", "widegamut-exif6.webp" };
+	struct image_limits lim;
+
+	image_limits_default(&lim);
+	for (size_t i = 0; i < sizeof(files) / sizeof(files[0]); i++) {
+		char path[256];
+		struct image_info in;
+		struct image_result r1, r2;
+		struct buf o1, o2;
+		size_t len;
+		uint8_t *d;
+
+		snprintf(path, sizeof(path), DATA "%s", files[i]);
+		d = test_read_file(path, &len);
+		buf_init(&o1, OUT_MAX);
+		buf_init(&o2, OUT_MAX);
+		ok(d != NULL && image_probe(d, len, &lim, &in, err,
+		    sizeof(err)) == IMAGE_OK && image_resize(d, len, 96, 75,
+		    IMAGE_FMT_NONE, &lim, &o1, &r1, err, sizeof(err)) ==
+		    IMAGE_OK && image_resize_probed(d, len, &in, 96, 75,
+		    IMAGE_FMT_NONE, &lim, &o2, &r2, err, sizeof(err)) ==
+		    IMAGE_OK, "%s: resizes with its probe (%s)", files[i], err);
+		ok(o1.len > 0 && o1.len == o2.len &&
+		    memcmp(o1.data, o2.data, o1.len) == 0 &&
+		    memcmp(&r1, &r2, sizeof(r1)) == 0,
+		    "%s: the same output as image_resize()", files[i]);
+		buf_free(&o1);
+		buf_free(&o2);
+		free(d);
+	}
+}
+
+/* image_resize_probed() of d at width 96 with info in, err cleared. */
+static int
+probed(const uint8_t *d, size_t len, const struct image_info *in,
+    const struct image_limits *lim, struct buf *out, struct image_result *r)
+{
+	buf_init(out, OUT_MAX);
+	err[0] = '\0';
+	return image_resize_probed(d, len, in, 96, 75, IMAGE_FMT_NONE, lim,
+	    out, r, err, sizeof(err));
+}
+
+/*
+ * An info that is not the probe of the bytes given is refused (400, or 422
+ * once the decoder reads another size; out untouched, a message), and the
+ * limits hold whatever info says. The orientation is info's: the header is
+ * not read again.
+ */
+static void
+test_probed_mismatch(void)
+{
+	struct image_info in, png_in, grey_in, bad;
+	struct image_limits lim, small;
+	struct image_result r;
+	struct buf out;
+	size_t len, plen, glen, elen;
+	uint8_t *d = test_read_file(DATA "photo.jpg", &len);
+	uint8_t *png = test_read_file(DATA "diagram.png", &plen);
+	uint8_t *grey = test_read_file(DATA "grey-progressive.jpg", &glen);
+	uint8_t *e6 = test_read_file(DATA "exif6.jpg", &elen);
+
+	image_limits_default(&lim);
+	ok(image_probe(d, len, &lim, &in, err, sizeof(err)) == IMAGE_OK &&
+	    image_probe(png, plen, &lim, &png_in, err, sizeof(err)) ==
+	    IMAGE_OK && image_probe(grey, glen, &lim, &grey_in, err,
+	    sizeof(err)) == IMAGE_OK, "fixtures probe");
+
+	ok(probed(d, len, &png_in, &lim, &out, &r) == IMAGE_EREQUEST &&
+	    out.len == 0 && strncmp(err, "info:", 5) == 0,
+	    "a PNG's probe for JPEG bytes: 400 (%s)", err);
+	buf_free(&out);
+	ok(probed(d, len, &grey_in, &lim, &out, &r) == IMAGE_ECORRUPT &&
+	    out.len == 0 && strncmp(err, "info:", 5) == 0 &&
+	    strstr(err, "320x240") != NULL,
+	    "another JPEG's probe: 422 (%s)", err);
+	buf_free(&out);
+
+	memset(&bad, 0, sizeof(bad));
+	ok(probed(d, len, &bad, &lim, &out, &r) == IMAGE_EREQUEST &&
+	    out.len == 0, "a zeroed info: 400 (%s)", err);
+	buf_free(&out);
+	bad = in;
+	bad.orientation = 9;
+	ok(probed(d, len, &bad, &lim, &out, &r) == IMAGE_EREQUEST,
+	    "orientation 9: 400 (%s)", err);
+	buf_free(&out);
+	bad = in;
+	bad.orientation = 6;	/* display size left unswapped */
+	ok(probed(d, len, &bad, &lim, &out, &r) == IMAGE_EREQUEST,
+	    "orientation 6 with an unswapped display size: 400 (%s)", err);
+	buf_free(&out);
+
+	small = lim;
+	small.max_pixels = (uint64_t)in.width * in.height - 1;
+	ok(probed(d, len, &in, &small, &out, &r) == IMAGE_ETOOBIG &&
+	    out.len == 0, "the pixel limit holds (%s)", err);
+	buf_free(&out);
+	small = lim;
+	small.max_bytes = len - 1;
+	ok(probed(d, len, &in, &small, &out, &r) == IMAGE_ETOOBIG &&
+	    out.len == 0, "the byte limit holds (%s)", err);
+	buf_free(&out);
+
+	/* exif6.jpg is stored 400x300 and shown 300x400: told orientation 1,
+	 * the resize keeps it as stored. */
+	ok(image_probe(e6, elen, &lim, &bad, err, sizeof(err)) == IMAGE_OK &&
+	    bad.orientation == 6, "exif6.jpg probes as orientation 6");
+	bad.orientation = 1;
+	bad.display_width = bad.width;
+	bad.display_height = bad.height;
+	ok(probed(e6, elen, &bad, &lim, &out, &r) == IMAGE_OK &&
+	    r.width == 96 && r.height == 72, "the orientation is info's, "
+	    "not read again: %ux%u", r.width, r.height);
+	buf_free(&out);
+	free(e6);
+	free(grey);
+	free(png);
+	free(d);
+}
+
 /* --- Requests ----------------------------------------------------------- */
 
 static void
@@ -1377,6 +1507,8 @@ main(void)
 	test_webp_source();
 	test_png_stripped();
 	test_bad_calls();
+	test_probed_same();
+	test_probed_mismatch();
 	test_requests();
 	test_allow_list();
 	test_srcset();
