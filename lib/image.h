@@ -89,7 +89,7 @@ struct image_info {
  * a WebP, libwebpdemux's parser state. Fails with IMAGE_ETOOBIG when len >
  * max_bytes or width * height > max_pixels, IMAGE_EFORMAT for an unknown
  * signature, IMAGE_ECORRUPT for a bad or truncated header (a WebP whose
- * EXIF chunk is not in data included).
+ * EXIF chunk is not in data included) or an animated WebP.
  */
 int	image_probe(const void *data, size_t len,
 	    const struct image_limits *lim, struct image_info *info,

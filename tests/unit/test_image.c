@@ -1071,7 +1071,7 @@ many_scans(size_t *len)
 static void
 test_refusals(void)
 {
-	struct refusal t[8];
+	struct refusal t[9];
 	size_t n = 0, len;
 	uint8_t *photo = test_read_file(DATA "photo.jpg", &len);
 	size_t plen = len;
@@ -1118,6 +1118,10 @@ test_refusals(void)
 	t[n].len = len;
 	t[n].data[len - 12 - 2] ^= 0x55;	/* the last IDAT's CRC */
 	n++;
+	/* Two frames: refused by the probe, before any frame is decoded. */
+	t[n] = (struct refusal){ "animated WebP", test_read_file(DATA
+	    "animated.webp", &len), 0, IMAGE_ECORRUPT, "animated" };
+	t[n++].len = len;
 	for (size_t i = 0; i < n; i++) {
 		check_refusal(&t[i]);
 		free(t[i].data);
