@@ -72,6 +72,7 @@ struct site_image {
 	const char	*src;		/* relative to the content root */
 	char		 version[17];	/* file_version(), "" if unreadable */
 	bool		 probed;
+	bool		 as_is;		/* served only as it is (animated) */
 	char		*why;		/* why it cannot be used, or NULL */
 	uint32_t	 width, height;	/* as displayed, once probed */
 };
@@ -359,7 +360,9 @@ probe_image(struct builder *b, struct site_image *im)
 	}
 	free(data);
 	close(fd);
-	if (rc != IMAGE_OK)
+	if (rc == IMAGE_EFORMAT && info.animated)
+		im->as_is = true;
+	else if (rc != IMAGE_OK)
 		image_unusable(im, "%s", err);
 	else if (info.display_width == 0 || info.display_height == 0)
 		image_unusable(im, "no size in its header");
@@ -413,6 +416,11 @@ resolve_image(struct builder *b, const char *url, size_t line,
 	}
 	if (!im->probed && im->why == NULL)
 		probe_image(b, im);
+	if (im->as_is) {
+		log_debug("%s:%zu: image %s: animated, not resized by /_img; "
+		    "left as it is", b->doc->src, line, url);
+		return false;
+	}
 	if (im->why != NULL || im->version[0] == '\0') {
 		image_problem(b, line, url, im->why != NULL ? im->why :
 		    "cannot be read");

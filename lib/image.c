@@ -381,10 +381,12 @@ webp_probe(const uint8_t *d, size_t len, const struct image_limits *lim,
 	    f.height <= 0)
 		return image_fail(err, errlen, IMAGE_ECORRUPT,
 		    "webp: bad header");
-	if (f.has_animation)
-		return image_fail(err, errlen, IMAGE_ECORRUPT,
+	if (f.has_animation) {
+		info->animated = true;
+		return image_fail(err, errlen, IMAGE_EFORMAT,
 		    "webp: animated, and only still images are resized;"
 		    " link the file itself");
+	}
 	info->width = (uint32_t)f.width;
 	info->height = (uint32_t)f.height;
 	info->has_alpha = f.has_alpha;

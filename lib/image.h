@@ -37,7 +37,7 @@ enum image_status {
 	IMAGE_OK = 0,
 	IMAGE_EREQUEST,		/* 400: a bad url, w or q (image_req_parse) */
 	IMAGE_ETOOBIG,		/* 413: bytes or pixels over the limits */
-	IMAGE_EFORMAT,		/* 415: not a JPEG, PNG or WebP */
+	IMAGE_EFORMAT,		/* 415: not a JPEG, PNG or still WebP */
 	IMAGE_ECORRUPT,		/* 422: corrupt, truncated or unsupported data */
 	IMAGE_ENOMEM,		/* 503: an allocation failed; try later */
 	IMAGE_EOUTPUT,		/* 500: the encoder failed or out's bound hit */
@@ -80,6 +80,9 @@ struct image_info {
 					 * 1-4 as decoded to 8 bits */
 	bool		has_alpha;	/* PNG alpha channel or tRNS; WebP */
 	bool		progressive;	/* progressive JPEG, interlaced PNG */
+	bool		animated;	/* an animated WebP, which the probe
+					 * refuses (IMAGE_EFORMAT): it can
+					 * only be served as it is */
 };
 
 /*
@@ -88,8 +91,9 @@ struct image_info {
  * to EXIF, which comes after the image data). Allocates nothing but, for
  * a WebP, libwebpdemux's parser state. Fails with IMAGE_ETOOBIG when len >
  * max_bytes or width * height > max_pixels, IMAGE_EFORMAT for an unknown
- * signature, IMAGE_ECORRUPT for a bad or truncated header (a WebP whose
- * EXIF chunk is not in data included) or an animated WebP.
+ * signature or an animated WebP (info->animated set), IMAGE_ECORRUPT for
+ * a bad or truncated header (a WebP whose EXIF chunk is not in data
+ * included).
  */
 int	image_probe(const void *data, size_t len,
 	    const struct image_limits *lim, struct image_info *info,

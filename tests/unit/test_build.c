@@ -510,7 +510,9 @@ static const char pics_md[] =
     "\n"
     "![Logo](/images/logo.svg)\n"			/* 21 */
     "\n"
-    "![Sibling](fig.png)\n";				/* 23 */
+    "![Sibling](fig.png)\n"				/* 23 */
+    "\n"
+    "![Anim](/images/anim.webp)\n";			/* 25 */
 
 static void
 make_image_site(void)
@@ -519,6 +521,7 @@ make_image_site(void)
 	put_at(iroot, "images/rot.jpg", NULL, IMG_DATA "exif6.jpg");
 	put_at(iroot, "images/bomb.png", NULL, IMG_DATA "bomb.png");
 	put_at(iroot, "images/fake.jpg", NULL, IMG_DATA "not-an-image.jpg");
+	put_at(iroot, "images/anim.webp", NULL, IMG_DATA "animated.webp");
 	put_at(iroot, "images/logo.svg", "<svg xmlns=\"http://www.w3.org/2000/"
 	    "svg\"/>\n", NULL);
 	put_at(iroot, "posts/pics/fig.png", NULL, IMG_DATA "alpha.png");
@@ -647,6 +650,8 @@ check_image_page(const char *html)
 	    " />"), "remote image untouched");
 	ok(strstr(html, "<img src=\"/images/logo.svg\" alt=\"Logo\" />"),
 	    "SVG left as it is");
+	ok(strstr(html, "<img src=\"/images/anim.webp\" alt=\"Anim\" />"),
+	    "animated WebP left as it is");
 	ok(strstr(html, "<img src=\"fig.png\" alt=\"Sibling\" />"),
 	    "relative to /posts/, fig.png is not the bundle's");
 	ok(count(html, "srcset=") == 3 && count(html, "fetchpriority") == 1 &&
@@ -676,8 +681,9 @@ check_image_log(const char *log)
 		    lines[i], log);
 	ok(count(log, ": image ") == 4, "nothing else logged:\n%s", log);
 	ok(strstr(log, "example.com") == NULL && strstr(log, "logo.svg") ==
-	    NULL && strstr(log, "photo.jpg") == NULL, "remote, SVG and good "
-	    "images not logged");
+	    NULL && strstr(log, "anim.webp") == NULL && strstr(log,
+	    "photo.jpg") == NULL, "remote, SVG, animated and good images not "
+	    "logged");
 }
 
 static void

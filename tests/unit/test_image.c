@@ -1120,7 +1120,7 @@ test_refusals(void)
 	n++;
 	/* Two frames: refused by the probe, before any frame is decoded. */
 	t[n] = (struct refusal){ "animated WebP", test_read_file(DATA
-	    "animated.webp", &len), 0, IMAGE_ECORRUPT, "animated" };
+	    "animated.webp", &len), 0, IMAGE_EFORMAT, "animated" };
 	t[n++].len = len;
 	for (size_t i = 0; i < n; i++) {
 		check_refusal(&t[i]);
