@@ -131,6 +131,14 @@ count_procs(const struct master *ms, bool count_retiring, int kind)
 	return n;
 }
 
+/* How many processes of a kind the configuration asks for. */
+static size_t
+kind_want(const struct master *ms, enum proc_kind kind)
+{
+	return kind == PROC_WORKER ? (size_t)conf_workers(ms->conf) :
+	    (size_t)ms->conf->image_workers;
+}
+
 /* Children serving: workers and imagers. */
 static size_t
 workers_alive(const struct master *ms, bool count_retiring)
@@ -173,10 +181,9 @@ fork_deferred(const struct master *ms)
 
 /*
  * A fork failed: out of processes (RLIMIT_NPROC, a cgroup's pids.max) or
- * memory. Every fork waits for the retry, which comes sooner than anything
- * else would start a build or fill a worker's slot again; the wait doubles
- * while forks keep failing. The first failure of a run is logged, and the
- * end of the run.
+ * memory. Every fork waits for the retry, or for a child's exit, which
+ * may be what makes room (reap()); the wait doubles while forks keep
+ * failing. The first failure of a run is logged, and the end of the run.
  */
 static void
 fork_failed(struct master *ms, int err, const char *what)
@@ -424,6 +431,8 @@ note_change(struct master *ms)
 {
 	int64_t now = mono_ms();
 
+	if (ms->stopping)
+		return;
 	if (ms->change_first == 0)
 		ms->change_first = now;
 	ms->change_last = now;
@@ -551,8 +560,8 @@ spawn_workers(struct master *ms)
 {
 	if (!ms->ready || ms->stopping)
 		return;
-	spawn_kind(ms, PROC_WORKER, (size_t)conf_workers(ms->conf));
-	spawn_kind(ms, PROC_IMAGER, (size_t)ms->conf->image_workers);
+	spawn_kind(ms, PROC_WORKER, kind_want(ms, PROC_WORKER));
+	spawn_kind(ms, PROC_IMAGER, kind_want(ms, PROC_IMAGER));
 	metrics_store(&ms->m->workers, count_procs(ms, true, PROC_WORKER));
 }
 
@@ -619,13 +628,28 @@ worker_died(struct master *ms, struct proc *p, int status)
 	back_off(ms, p->kind);
 }
 
+/* The retry after a failed fork: missing workers first, as they serve,
+ * then a build that is wanted. */
+static void
+retry_forks(struct master *ms)
+{
+	ms->fork_retry_at = 0;
+	if (ms->stopping)
+		return;
+	spawn_workers(ms);
+	if (ms->build_again)
+		start_build(ms);
+}
+
 static void
 reap(struct master *ms)
 {
+	bool reaped = false;
 	pid_t pid;
 	int status;
 
 	while ((pid = waitpid(-1, &status, WNOHANG)) > 0) {
+		reaped = true;
 		if (pid == ms->builder) {
 			build_done(ms, status);
 			continue;
@@ -638,7 +662,12 @@ reap(struct master *ms)
 		}
 		/* Anything else is an orphan we adopted as PID 1. */
 	}
-	spawn_workers(ms);
+	/* Under a process limit, an exit is what makes room for a fork that
+	 * failed: try it now, not at its retry (at most once per exit). */
+	if (reaped && fork_deferred(ms))
+		retry_forks(ms);
+	else
+		spawn_workers(ms);
 }
 
 /* --- Signals --------------------------------------------------------- */
@@ -853,10 +882,13 @@ next_timeout(const struct master *ms)
 	earliest(&soonest, (int64_t)ms->fork_retry_at * MS_PER_SEC, now);
 	if (ms->builder)
 		earliest(&soonest, (int64_t)ms->build_deadline * MS_PER_SEC, now);
-	if (ms->next_publish)
+	/* During a stop nothing is built: a change or a post due then would
+	 * be a deadline that never ends, and the loop would spin. */
+	if (ms->next_publish && !ms->stopping)
 		earliest(&soonest, now + ((int64_t)ms->next_publish -
 		    (int64_t)time(NULL)) * MS_PER_SEC, now);
-	earliest(&soonest, change_due(ms), now);
+	if (!ms->stopping)
+		earliest(&soonest, change_due(ms), now);
 	if (watcher_lost(&ms->watch))
 		earliest(&soonest, now + WATCH_RETRY_SEC * MS_PER_SEC, now);
 	if (ms->stopping)
@@ -888,6 +920,10 @@ check_recovered(struct master *ms, enum proc_kind kind)
 
 	if (b->fast_fails == 0 || b->respawn_at != 0)
 		return;
+	/* A slot that could not be filled again (a fork failed) is not
+	 * stability: its process has yet to live long enough. */
+	if (count_procs(ms, false, (int)kind) < kind_want(ms, kind))
+		return;
 	for (size_t i = 0; i < METRICS_SLOTS; i++)
 		if (ms->procs[i].pid != 0 && ms->procs[i].kind == kind &&
 		    now - ms->procs[i].started < RESPAWN_FAST_FAIL_SEC)
@@ -908,19 +944,6 @@ check_backoff(struct master *ms, enum proc_kind kind, time_t now)
 		spawn_workers(ms);
 	}
 	check_recovered(ms, kind);
-}
-
-/* The retry after a failed fork: missing workers first, as they serve,
- * then a build that is wanted. */
-static void
-retry_forks(struct master *ms)
-{
-	ms->fork_retry_at = 0;
-	if (ms->stopping)
-		return;
-	spawn_workers(ms);
-	if (ms->build_again)
-		start_build(ms);
 }
 
 static void

@@ -756,13 +756,13 @@ class Foliod:
         return [p for p in children_of(self.pid)
                 if process_name(p) == "foliod worker"]
 
-    def wait_workers(self, count, exclude=()):
+    def wait_workers(self, count, exclude=(), timeout=EVENT_TIMEOUT):
         """Waits until the master has count children, none in exclude."""
         def settled():
             pids = [p for p in self.worker_pids() if pid_alive(p)]
             ok = len(pids) == count and not set(pids) & set(exclude)
             return pids if ok else None
-        return wait_until(settled, EVENT_TIMEOUT, "%d workers" % count)
+        return wait_until(settled, timeout, "%d workers" % count)
 
     def kill_worker(self, pid, sig=signal.SIGKILL):
         self.killed.add(pid)

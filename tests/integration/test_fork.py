@@ -39,6 +39,10 @@ FOLIOD_PROCS = 1 + WORKERS + IMAGE_WORKERS
 HOG_SECONDS = 300
 # Failed forks seen before the shortage ends: the first, and retries.
 FAILED_FORKS = 3
+# Failed forks in a row after which the retry is FORK_RETRY_MAX_SEC
+# (folio_limits.h: 1 s, doubling up to 8 s) away.
+FAILS_TO_MAX_WAIT = 4
+FORK_RETRY_MAX_SEC = 8
 # The master's line for the first failure of a run (master.c fork_failed).
 FORK_FAILED_RE = re.compile(r"master: warn: fork for .*; trying again")
 LATE_POST = ("---\ntitle: Written while out of processes\n"
@@ -161,6 +165,18 @@ class ForkFailures(unittest.TestCase):
         self.addCleanup(server.close, check=False)
         return server
 
+    def serving_short_of_processes(self):
+        """foliod started with only the places its master, workers and
+        imager take left: the fast first build publishes, and the build
+        that compresses it cannot fork."""
+        self.hogs.add(NPROC - FOLIOD_PROCS)
+        server = self.server()
+        server.prepare()
+        server._spawn()
+        wait_until(lambda: status_of(server, "/readyz", admin=True) == 200,
+                   EVENT_TIMEOUT, "/readyz to answer 200")
+        return server
+
     def wait_failures(self, server, count):
         wait_until(lambda: count_fork_failures(server) >= count,
                    EVENT_TIMEOUT, "%d failed forks" % count)
@@ -188,6 +204,39 @@ class ForkFailures(unittest.TestCase):
         self.assertRegex(server.log(), r"master: info: fork works again, after"
                          r" \d+ failed tries")
         self.assertEqual(server.get("/").status, 200)
+        self.assertEqual(server.stop(), 0)
+
+    def test_an_exit_makes_room_for_a_worker_at_once(self):
+        """Under a process limit, a worker's exit frees the place its
+        replacement needs: the replacement is forked then, not at the
+        retry of the failed build's fork, which is 8 s away."""
+        server = self.serving_short_of_processes()
+        self.wait_failures(server, FAILS_TO_MAX_WAIT)
+        victim = server.wait_workers(WORKERS)[0]
+        server.kill_worker(victim)
+        server.wait_workers(WORKERS, exclude=[victim],
+                            timeout=FORK_RETRY_MAX_SEC / 2)
+        self.assertEqual(server.get("/").status, 200)
+        self.hogs.free()
+        self.assertEqual(server.stop(), 0)
+
+    def test_a_young_death_with_no_room_is_not_stability(self):
+        """A worker that dies young while its slot cannot be filled (no
+        process to be had) leaves the crash loop open: the master does not
+        call the workers stable, as it once did a second later, on seeing
+        no young worker alive."""
+        server = self.serving_short_of_processes()
+        first = server.wait_workers(WORKERS)
+        server.kill_worker(first[0])
+        young, = set(server.wait_workers(WORKERS, exclude=[first[0]])) - \
+            set(first)
+        mark = server.log_mark()
+        self.hogs.add(1)        # the young worker's place, once it is gone
+        server.kill_worker(young)
+        self.wait_failures(server, count_fork_failures(server) + 2)
+        self.assertNotIn("stable again", server.log_since(mark))
+        self.hogs.free()
+        server.wait_workers(WORKERS, exclude=[first[0], young])
         self.assertEqual(server.stop(), 0)
 
     def test_a_lost_worker_and_a_reload_wait_for_processes(self):

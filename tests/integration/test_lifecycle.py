@@ -45,6 +45,10 @@ CRASH_LOOP_MAX_KILLS = 10
 ORPHAN_SECONDS = 1
 # Posts enough that the first build is still running when the test, which
 # saw it start, sends SIGTERM (it takes seconds; the signal, milliseconds).
+# Seconds the master is watched during a stop, and the share of one CPU
+# it may use then: it waits on its children, so any more is a spin.
+STOP_WATCH_SECONDS = 2
+STOP_CPU_SHARE_MAX = 0.25
 SLOW_BUILD_POSTS = 4000
 SLOW_BUILD_POST = ("---\ntitle: Post %d\ndate: 2026-01-01\n---\n\n" +
                    "A paragraph, long enough to take some rendering. " * 40 +
@@ -303,6 +307,16 @@ class ConfigReload(unittest.TestCase):
 
 # --- Stopping ----------------------------------------------------------------
 
+CLK_TCK = os.sysconf("SC_CLK_TCK")
+
+
+def cpu_ticks(pid):
+    """User and system clock ticks a process has used (/proc/PID/stat)."""
+    with open("/proc/%d/stat" % pid, encoding="ascii") as f:
+        fields = f.read().rsplit(")", 1)[1].split()
+    return int(fields[11]) + int(fields[12])
+
+
 class Stopping(unittest.TestCase):
 
     def big_file_server(self):
@@ -328,6 +342,32 @@ class Stopping(unittest.TestCase):
                 download.close()
             self.assertEqual(download.received, BIG_FILE_SIZE)
             self.assertEqual(download.nonzero, 0)
+            self.assertEqual(server.stop(), 0)
+
+    def test_a_change_during_a_stop_does_not_spin_the_master(self):
+        """A post written while a download holds the stop open is not
+        built, and its debounce deadline does not keep waking the master
+        (it once spun at a whole CPU until the workers left)."""
+        with self.big_file_server() as server:
+            download = Download(server.port)
+            try:
+                server.signal(signal.SIGTERM)
+                wait_until(lambda: refused(server.port), EVENT_TIMEOUT,
+                           "the listener to close")
+                server.write_content_atomic(
+                    "posts/during-stop.md",
+                    "---\ntitle: During the stop\ndate: 2026-01-01\n"
+                    "---\nx\n")
+                before = cpu_ticks(server.pid)
+                time.sleep(STOP_WATCH_SECONDS)
+                used = (cpu_ticks(server.pid) - before) / CLK_TCK
+                self.assertTrue(pid_alive(server.pid), "the master left with"
+                                " a download in flight")
+                self.assertLess(used, STOP_WATCH_SECONDS * STOP_CPU_SHARE_MAX,
+                                "CPU seconds the stopping master used")
+                download.read_to_end()
+            finally:
+                download.close()
             self.assertEqual(server.stop(), 0)
 
     def test_sigterm_during_the_first_build_is_a_clean_stop(self):
