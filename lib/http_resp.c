@@ -225,7 +225,10 @@ http_if_range(const char *v, size_t len, const char *core,
 	bool weak;
 
 	ows_trim(&v, &len);
-	if (len > 0 && (v[0] == '"' || v[0] == 'W'))
+	/* An entity tag starts with a quote, or W/ when weak; a date may
+	 * start with W too (Wed). */
+	if ((len > 0 && v[0] == '"') ||
+	    (len > 1 && v[0] == 'W' && v[1] == '/'))
 		return etag_next(v, len, &i, &o, &n, &weak) && i == len &&
 		    !weak && n == strlen(core) && memcmp(o, core, n) == 0;
 	return len == strlen(lastmod) && memcmp(v, lastmod, len) == 0;
