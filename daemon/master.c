@@ -431,8 +431,6 @@ note_change(struct master *ms)
 {
 	int64_t now = mono_ms();
 
-	if (ms->stopping)
-		return;
 	if (ms->change_first == 0)
 		ms->change_first = now;
 	ms->change_last = now;
@@ -848,16 +846,27 @@ on_signal(struct master *ms, int sig)
 
 /* --- Timers and the loop --------------------------------------------- */
 
-/* When the next debounced rebuild is due (ms), 0 if none. */
+/*
+ * When the next debounced rebuild is due (ms), 0 if none. A stop builds
+ * nothing, so nothing is due during one: a deadline passed and never acted
+ * on would make next_timeout() 0 and spin the loop.
+ */
 static int64_t
 change_due(const struct master *ms)
 {
 	int64_t quiet = ms->change_last + DEBOUNCE_MS,
 	    latest = ms->change_first + DEBOUNCE_MAX_MS;
 
-	if (ms->change_first == 0)
+	if (ms->change_first == 0 || ms->stopping)
 		return 0;
 	return quiet < latest ? quiet : latest;
+}
+
+/* When a scheduled post is due (wall clock), 0 if none; as change_due(). */
+static time_t
+publish_due(const struct master *ms)
+{
+	return ms->stopping ? 0 : ms->next_publish;
 }
 
 static void
@@ -882,13 +891,10 @@ next_timeout(const struct master *ms)
 	earliest(&soonest, (int64_t)ms->fork_retry_at * MS_PER_SEC, now);
 	if (ms->builder)
 		earliest(&soonest, (int64_t)ms->build_deadline * MS_PER_SEC, now);
-	/* During a stop nothing is built: a change or a post due then would
-	 * be a deadline that never ends, and the loop would spin. */
-	if (ms->next_publish && !ms->stopping)
-		earliest(&soonest, now + ((int64_t)ms->next_publish -
+	if (publish_due(ms))
+		earliest(&soonest, now + ((int64_t)publish_due(ms) -
 		    (int64_t)time(NULL)) * MS_PER_SEC, now);
-	if (!ms->stopping)
-		earliest(&soonest, change_due(ms), now);
+	earliest(&soonest, change_due(ms), now);
 	if (watcher_lost(&ms->watch))
 		earliest(&soonest, now + WATCH_RETRY_SEC * MS_PER_SEC, now);
 	if (ms->stopping)
@@ -958,12 +964,11 @@ on_timers(struct master *ms)
 		kill(ms->builder, SIGKILL);
 		ms->build_deadline = now + BUILD_TIMEOUT_SEC;
 	}
-	if (due && mono_ms() >= due && !ms->stopping) {
+	if (due && mono_ms() >= due) {
 		ms->change_first = ms->change_last = 0;
 		start_build(ms);
 	}
-	if (ms->next_publish && time(NULL) >= ms->next_publish &&
-	    !ms->stopping) {
+	if (publish_due(ms) && time(NULL) >= publish_due(ms)) {
 		log_info("a scheduled post is due; rebuilding");
 		ms->next_publish = 0;
 		start_build(ms);

@@ -42,6 +42,23 @@ def text(data):
     return data.decode("utf-8", "replace")
 
 
+def export_site(test, files):
+    """foliod -E of a site made of files, which must exit 0: the export's
+    directory, the finished run and its stderr."""
+    site = Foliod(files=files).prepare()
+    test.addCleanup(site.close)
+    out = os.path.join(site.tmp, "export")
+    done = site.run("-E", out)
+    err = text(done.stderr)
+    test.assertEqual(done.returncode, 0, err)
+    return out, done, err
+
+
+def warn_lines(err):
+    """The warning lines of a run's stderr."""
+    return [line for line in err.splitlines() if "warn:" in line]
+
+
 class CommandLine(unittest.TestCase):
 
     def setUp(self):
@@ -146,16 +163,12 @@ class OneFileTooLong(unittest.TestCase):
     LONG = "static/" + "/".join(["a" * 250] * 5) + "/x.txt"
 
     def test_export_skips_only_that_file(self):
-        site = Foliod(files=dict(CLEAN_SITE, **{self.LONG: "x\n"})).prepare()
-        self.addCleanup(site.close)
-        out = os.path.join(site.tmp, "export")
-        done = site.run("-E", out)
-        err = text(done.stderr)
-        self.assertEqual(done.returncode, 0, err)
+        out, done, err = export_site(self, dict(CLEAN_SITE,
+                                                **{self.LONG: "x\n"}))
         self.assertTrue(os.path.isfile(os.path.join(out, "posts",
                                                     "clean.html")), err)
         self.assertTrue(os.path.isfile(os.path.join(out, "hello.txt")))
-        lines = [l for l in err.splitlines() if "warn:" in l]
+        lines = warn_lines(err)
         self.assertEqual(len(lines), 1, err)
         self.assertIn("static/aaaa", lines[0])
         self.assertIn("/x.txt:1: URL longer than 1024 bytes", lines[0])
@@ -173,18 +186,13 @@ class FrontMatterDates(unittest.TestCase):
     })
 
     def test_epoch_and_unclosed_list(self):
-        site = Foliod(files=self.FILES).prepare()
-        self.addCleanup(site.close)
-        out = os.path.join(site.tmp, "export")
-        done = site.run("-E", out)
-        err = text(done.stderr)
-        self.assertEqual(done.returncode, 0, err)
+        out, done, err = export_site(self, self.FILES)
         with open(os.path.join(out, "posts", "epoch.html"),
                   encoding="utf-8") as f:
             page = f.read()
         self.assertIn('<time datetime="1970-01-01">', page)
         self.assertIn('content="1970-01-01T00:00:00Z"', page)
-        lines = [l for l in err.splitlines() if "warn:" in l]
+        lines = warn_lines(err)
         self.assertEqual(len(lines), 1, err)
         self.assertIn("posts/unclosed.md:3: YAML: did not find expected "
                       "',' or ']'", lines[0])
@@ -199,13 +207,8 @@ class OneHugePost(unittest.TestCase):
         ("&" * 99 + "\n") * 70000 + "```\n"
 
     def test_feed_and_links_survive(self):
-        site = Foliod(files=dict(CLEAN_SITE, **{
-            "posts/2026-01-02-huge.md": self.HUGE})).prepare()
-        self.addCleanup(site.close)
-        out = os.path.join(site.tmp, "export")
-        done = site.run("-E", out)
-        err = text(done.stderr)
-        self.assertEqual(done.returncode, 0, err)
+        out, done, err = export_site(self, dict(CLEAN_SITE, **{
+            "posts/2026-01-02-huge.md": self.HUGE}))
         with open(os.path.join(out, "feed.xml"), encoding="utf-8") as f:
             feed = f.read()
         self.assertEqual(feed.count("<entry>"), 2, err)
@@ -217,7 +220,7 @@ class OneHugePost(unittest.TestCase):
             page = f.read()
         self.assertIn("too long to be shown here", page)
         self.assertIn("<h1>Huge</h1>", page)
-        lines = [l for l in err.splitlines() if "warn:" in l]
+        lines = warn_lines(err)
         self.assertEqual(len(lines), 2, err)
         self.assertRegex(lines[0], r"posts/2026-01-02-huge\.md:1: its page "
                          r"would be larger than 33554432 bytes")
@@ -242,12 +245,7 @@ class ExportNameClash(unittest.TestCase):
         # A file given ".html" by the export loses to one named so.
         files["static/notes"] = "PLAIN\n"
         files["static/notes.html"] = "NOTES HTML\n"
-        site = Foliod(files=files).prepare()
-        self.addCleanup(site.close)
-        out = os.path.join(site.tmp, "export")
-        done = site.run("-E", out)
-        err = text(done.stderr)
-        self.assertEqual(done.returncode, 0, err)
+        out, done, err = export_site(self, files)
         self.assertIn("(5 problems)", text(done.stdout))
         for rel, name in self.CLASHES.items():
             with self.subTest(file=rel):
